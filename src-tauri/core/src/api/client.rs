@@ -1,0 +1,388 @@
+//! HTTP client for the Helena public API (reqwest + rustls).
+//!
+//! It knows the conventions of helena.md §1: Bearer auth, the service-prefixed paths, the paging
+//! envelope (§1.1) and the error envelope (§1.3). Every request first takes a slot from the
+//! account's [`Budget`]; a 429 pauses the whole budget for `Retry-After` (or an exponential
+//! backoff with jitter) and the request is retried, as are 5xx answers and dropped connections,
+//! a bounded number of times. List items are kept as raw JSON (`RawValue`) so the store saves the
+//! server's exact text beside the typed columns, without a second serialisation.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::budget::{Budget, RequestKind};
+use crate::error::{Error, Result};
+
+/// The largest page the API serves; sync loops keep it constant (§1.1).
+pub const PAGE_SIZE: u32 = 100;
+
+/// An API token. Never printed: `Debug` shows a mask, and it is never put in an error message.
+#[derive(Clone)]
+pub struct Token(String);
+
+impl Token {
+    /// Wraps a token.
+    pub fn new(s: impl Into<String>) -> Token {
+        Token(s.into())
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+/// One page of a list, items still raw.
+#[derive(Debug)]
+pub struct Page {
+    pub items: Vec<Box<RawValue>>,
+    pub has_more: bool,
+    pub total_items: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Envelope {
+    page_number: Option<u32>,
+    #[serde(default)]
+    items: Vec<Box<RawValue>>,
+    #[serde(default)]
+    has_more_pages: bool,
+    total_items: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ListBody {
+    Array(Vec<Box<RawValue>>),
+    Envelope(Envelope),
+}
+
+#[derive(Deserialize)]
+struct ErrorEnvelope {
+    key: Option<String>,
+    text: Option<String>,
+    title: Option<String>,
+    detail: Option<String>,
+}
+
+/// Tuning for retries; tests shorten the waits.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub base_backoff: Duration,
+    pub max_backoff: Duration,
+    pub timeout: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 6,
+            base_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(60),
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A client for one account.
+#[derive(Debug, Clone)]
+pub struct HelenaClient {
+    http: reqwest::Client,
+    base: String,
+    token: Token,
+    budget: Arc<Budget>,
+    retry: RetryPolicy,
+}
+
+impl HelenaClient {
+    /// A client for `base_url` (e.g. `https://api.wts.chat`), with Helena's documented budget.
+    pub fn new(base_url: &str, token: Token) -> Result<HelenaClient> {
+        Self::with_budget(
+            base_url,
+            token,
+            Arc::new(Budget::helena()),
+            RetryPolicy::default(),
+        )
+    }
+
+    /// A client with an explicit budget and retry policy.
+    pub fn with_budget(
+        base_url: &str,
+        token: Token,
+        budget: Arc<Budget>,
+        retry: RetryPolicy,
+    ) -> Result<HelenaClient> {
+        let parsed = url::Url::parse(base_url)
+            .map_err(|e| Error::Config(format!("URL da API inválida ({base_url}): {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(Error::Config(format!(
+                "URL da API deve ser http(s): {base_url}"
+            )));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(retry.timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("Atende/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Config(format!("cliente HTTP: {e}")))?;
+        Ok(HelenaClient {
+            http,
+            base: base_url.trim_end_matches('/').to_string(),
+            token,
+            budget,
+            retry,
+        })
+    }
+
+    /// The account's budget (shared with other workers of the account).
+    pub fn budget(&self) -> &Arc<Budget> {
+        &self.budget
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// GET `path` with `query`, returning the body of a 2xx answer.
+    #[tracing::instrument(level = "debug", skip(self, query), fields(attempts))]
+    pub async fn get(&self, path: &str, query: &[(String, String)]) -> Result<Vec<u8>> {
+        let url = format!("{}{}", self.base, path);
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            tracing::Span::current().record("attempts", attempt);
+            self.budget.acquire(RequestKind::General).await;
+            let sent = self
+                .http
+                .get(&url)
+                .bearer_auth(&self.token.0)
+                .query(query)
+                .send()
+                .await;
+            let failure = match sent {
+                Err(e) => Error::Offline(describe_transport(&e)),
+                Ok(resp) => {
+                    let status = resp.status();
+                    if status.is_success() {
+                        match resp.bytes().await {
+                            Ok(b) => return Ok(b.to_vec()),
+                            Err(e) => Error::Offline(describe_transport(&e)),
+                        }
+                    } else if status == StatusCode::TOO_MANY_REQUESTS {
+                        let retry_after = resp
+                            .headers()
+                            .get(reqwest::header::RETRY_AFTER)
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|s| s.trim().parse::<u64>().ok())
+                            .map(Duration::from_secs);
+                        let wait = retry_after.unwrap_or_else(|| self.backoff(attempt));
+                        tracing::warn!(path, ?wait, "429 from server; pausing the account");
+                        self.budget.pause_for(wait);
+                        Error::RateLimited { retry_after }
+                    } else {
+                        let body = resp.bytes().await.unwrap_or_default();
+                        api_error(status, &body)
+                    }
+                }
+            };
+            if !failure.is_transient() || attempt >= self.retry.max_attempts {
+                return Err(failure);
+            }
+            if !matches!(failure, Error::RateLimited { .. }) {
+                let wait = self.backoff(attempt);
+                tracing::debug!(path, ?wait, error = %failure, "transient failure; retrying");
+                tokio::time::sleep(wait).await;
+            }
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self
+            .retry
+            .base_backoff
+            .saturating_mul(1u32 << attempt.min(16).saturating_sub(1));
+        let capped = exp.min(self.retry.max_backoff);
+        // Full jitter in [50%, 100%] of the capped delay, so clients do not retry in lockstep.
+        capped.mul_f64(0.5 + fastrand::f64() * 0.5)
+    }
+
+    /// One page of a list endpoint. A plain JSON array is accepted as a single, final page.
+    pub async fn page(
+        &self,
+        path: &str,
+        query: &[(String, String)],
+        page_number: u32,
+    ) -> Result<Page> {
+        let mut q = query.to_vec();
+        q.push(("PageNumber".into(), page_number.to_string()));
+        q.push(("PageSize".into(), PAGE_SIZE.to_string()));
+        let body = self.get(path, &q).await?;
+        let parsed: ListBody = serde_json::from_slice(&body).map_err(|e| Error::Decode {
+            context: path.to_string(),
+            detail: e.to_string(),
+        })?;
+        match parsed {
+            ListBody::Array(items) => Ok(Page {
+                total_items: Some(items.len() as u64),
+                items,
+                has_more: false,
+            }),
+            ListBody::Envelope(env) => {
+                if let Some(echoed) = env.page_number {
+                    if echoed != page_number {
+                        return Err(Error::Decode {
+                            context: path.to_string(),
+                            detail: format!(
+                                "pedida a página {page_number}, recebida a {echoed} (paginação ignorada)"
+                            ),
+                        });
+                    }
+                }
+                Ok(Page {
+                    has_more: env.has_more_pages && !env.items.is_empty(),
+                    total_items: env.total_items,
+                    items: env.items,
+                })
+            }
+        }
+    }
+
+    /// Walks every page of a list, handing each to `on_page` (which stores it) before fetching
+    /// the next. `on_page` gets the page and whether it is the last one.
+    pub async fn for_each_page<F>(
+        &self,
+        path: &str,
+        query: &[(String, String)],
+        mut on_page: F,
+    ) -> Result<u32>
+    where
+        F: FnMut(Page, bool) -> Result<()>,
+    {
+        const MAX_PAGES: u32 = 100_000;
+        let mut n = 1;
+        loop {
+            let page = self.page(path, query, n).await?;
+            let last = !page.has_more;
+            on_page(page, last)?;
+            if last {
+                return Ok(n);
+            }
+            n += 1;
+            if n > MAX_PAGES {
+                return Err(Error::Decode {
+                    context: path.to_string(),
+                    detail: "o servidor não para de indicar mais páginas".into(),
+                });
+            }
+        }
+    }
+
+    /// Every item of a list (reference data), as raw JSON.
+    pub async fn list_all(
+        &self,
+        path: &str,
+        query: &[(String, String)],
+    ) -> Result<Vec<Box<RawValue>>> {
+        let mut all = Vec::new();
+        self.for_each_page(path, query, |p, _| {
+            all.extend(p.items);
+            Ok(())
+        })
+        .await?;
+        Ok(all)
+    }
+}
+
+fn describe_transport(e: &reqwest::Error) -> String {
+    // reqwest errors carry the URL, never headers, so the token cannot leak through them.
+    if e.is_timeout() {
+        "tempo esgotado".into()
+    } else if e.is_connect() {
+        "conexão recusada ou indisponível".into()
+    } else {
+        e.to_string()
+    }
+}
+
+fn api_error(status: StatusCode, body: &[u8]) -> Error {
+    if status == StatusCode::UNAUTHORIZED {
+        return Error::Unauthorized;
+    }
+    let env: Option<ErrorEnvelope> = serde_json::from_slice(body).ok();
+    let (key, text) = match env {
+        Some(e) => (e.key, e.text.or(e.detail).or(e.title)),
+        None => (None, None),
+    };
+    Error::Api {
+        status: status.as_u16(),
+        key,
+        text: text.unwrap_or_else(|| {
+            status
+                .canonical_reason()
+                .unwrap_or("erro desconhecido")
+                .to_string()
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_is_never_printed() {
+        let c = HelenaClient::new("http://127.0.0.1:1", Token::new("pn_secret_value")).unwrap();
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("pn_secret_value"), "{dbg}");
+    }
+
+    #[test]
+    fn bad_base_url_is_a_config_error() {
+        assert_eq!(
+            HelenaClient::new("ftp://x", Token::new("t"))
+                .unwrap_err()
+                .code(),
+            "config"
+        );
+        assert_eq!(
+            HelenaClient::new("não é url", Token::new("t"))
+                .unwrap_err()
+                .code(),
+            "config"
+        );
+    }
+
+    #[test]
+    fn error_envelope_and_problem_details_are_read() {
+        let e = api_error(
+            StatusCode::BAD_REQUEST,
+            r#"{"error":true,"key":"ERROR_VALIDATION","text":"Campo inválido","httpStatusCode":400}"#.as_bytes(),
+        );
+        match e {
+            Error::Api { status, key, text } => {
+                assert_eq!(status, 400);
+                assert_eq!(key.as_deref(), Some("ERROR_VALIDATION"));
+                assert_eq!(text, "Campo inválido");
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = api_error(
+            StatusCode::BAD_REQUEST,
+            br#"{"type":"x","title":"One or more validation errors occurred.","status":400}"#,
+        );
+        assert!(e.to_string().contains("validation"));
+        assert_eq!(
+            api_error(StatusCode::UNAUTHORIZED, b"").code(),
+            "unauthorized"
+        );
+        assert!(api_error(StatusCode::BAD_GATEWAY, b"<html>").is_transient());
+    }
+}

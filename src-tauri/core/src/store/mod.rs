@@ -1,0 +1,258 @@
+//! The local SQLite store: one file per account.
+//!
+//! Opening applies the pragmas from DESIGN.md (WAL, `synchronous=NORMAL`, foreign keys, busy
+//! timeout) and the embedded, ordered migrations. `PRAGMA user_version` records the schema
+//! version; a file from a newer Atende is refused with [`Error::SchemaTooNew`] instead of being
+//! half-understood. Writers go through [`Store::write`], which uses `BEGIN IMMEDIATE` so a
+//! writer never deadlocks on lock upgrade. Each table has its own module with its queries; no SQL
+//! lives outside `store/`.
+
+pub mod agent;
+pub mod channel;
+pub mod contact;
+pub mod custom_field;
+pub mod department;
+pub mod message;
+pub mod meta;
+pub mod outbox;
+pub mod quick_message;
+pub mod session;
+pub mod sync_cursor;
+pub mod tag;
+pub mod template;
+pub mod views;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// The ordered, embedded migrations. Index + 1 is the schema version each one produces.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+
+/// The newest schema this build knows.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// A connection to the account's database.
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref();
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::Config(format!("pasta de dados {}: {e}", dir.display())))?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Self::init(conn, Some(path.to_path_buf()))
+    }
+
+    /// An in-memory database, for unit tests.
+    pub fn open_in_memory() -> Result<Store> {
+        Self::init(Connection::open_in_memory()?, None)
+    }
+
+    fn init(conn: Connection, path: Option<PathBuf>) -> Result<Store> {
+        conn.busy_timeout(Duration::from_secs(5))?;
+        // journal_mode returns a row, so it is queried rather than executed.
+        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        conn.execute_batch(
+            "PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -16000;",
+        )?;
+        let mut store = Store { conn, path };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The schema version recorded in the file.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let found = self.schema_version()?;
+        if found > SCHEMA_VERSION {
+            return Err(Error::SchemaTooNew {
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            let version = i as i64 + 1;
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute_batch(sql)
+                .and_then(|_| tx.pragma_update(None, "user_version", version))
+                .map_err(|source| Error::Migration { version, source })?;
+            tx.commit()?;
+            tracing::info!(version, "migrated local store");
+        }
+        Ok(())
+    }
+
+    /// The file path, if on disk.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// A read connection (queries only by convention; writes go through [`Store::write`]).
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction; commits when it returns `Ok`.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+/// Counts rows of a table, for tests and diagnostics. `table` must be one of ours.
+pub fn count(conn: &Connection, table: &str) -> Result<i64> {
+    const TABLES: &[&str] = &[
+        "agent",
+        "agent_department",
+        "department",
+        "channel",
+        "tag",
+        "custom_field",
+        "template",
+        "contact",
+        "contact_tag",
+        "contact_field",
+        "session",
+        "message",
+        "outbox",
+        "sync_cursor",
+        "quick_message",
+    ];
+    if !TABLES.contains(&table) {
+        return Err(Error::InvalidInput(format!("tabela desconhecida: {table}")));
+    }
+    Ok(conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_file_is_migrated_to_latest_with_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("a.db")).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        let mode: String = store
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = store
+            .conn()
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+        // Reopening an up-to-date file is a no-op.
+        drop(store);
+        let store = Store::open(dir.path().join("a.db")).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn newer_schema_is_refused_with_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("newer.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+                .unwrap();
+        }
+        let err = Store::open(&path).unwrap_err();
+        assert_eq!(err.code(), "schema_too_new");
+        match err {
+            Error::SchemaTooNew { found, supported } => {
+                assert_eq!(found, SCHEMA_VERSION + 1);
+                assert_eq!(supported, SCHEMA_VERSION);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        // The file was left untouched.
+        let conn = Connection::open(&path).unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION + 1);
+    }
+
+    #[test]
+    fn count_rejects_unknown_tables() {
+        let store = Store::open_in_memory().unwrap();
+        assert_eq!(count(store.conn(), "message").unwrap(), 0);
+        assert!(count(store.conn(), "sqlite_master; DROP").is_err());
+    }
+}
+
+/// Deletes the rows of a fully refreshed reference table whose ids are not in `keep` (the
+/// server's fresh list): reference data has no tombstones, absence is deletion (helena.md §8).
+/// Returns how many rows went.
+pub fn delete_missing(c: &Connection, table: RefTable, keep: &[String]) -> Result<usize> {
+    let ids = serde_json::to_string(keep).expect("ids serialise");
+    Ok(c.execute(
+        &format!(
+            "DELETE FROM {} WHERE id NOT IN (SELECT value FROM json_each(?1))",
+            table.name()
+        ),
+        [ids],
+    )?)
+}
+
+/// The reference tables that are refreshed in full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefTable {
+    Agent,
+    Department,
+    Tag,
+    Channel,
+    Template,
+    CustomField,
+}
+
+impl RefTable {
+    /// The SQL table name.
+    pub fn name(self) -> &'static str {
+        match self {
+            RefTable::Agent => "agent",
+            RefTable::Department => "department",
+            RefTable::Tag => "tag",
+            RefTable::Channel => "channel",
+            RefTable::Template => "template",
+            RefTable::CustomField => "custom_field",
+        }
+    }
+}

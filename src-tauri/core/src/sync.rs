@@ -1,0 +1,675 @@
+//! Pulling the workspace from the Helena API into the local store (helena.md §10, DESIGN.md §4).
+//!
+//! One pass ([`Syncer::sync_once`]):
+//! 1. **Reference data** (agents, teams, tags, channels, templates, custom fields): full lists,
+//!    upserted and diffed in one transaction per entity; rows missing from the list are deleted.
+//! 2. **Sessions**, **contacts** and **messages**: windows `[cursor − overlap, T1)` with a fixed
+//!    upper bound `T1` taken at the start of the pass, a constant page size, ascending by the
+//!    filter field. Each page is stored in its own transaction and the entity's cursor moves to
+//!    `T1` in the transaction of the window's last page, so a crash re-runs the window and
+//!    upserts make that harmless. Sessions are the union of an `UpdatedAt` and a
+//!    `LastInteractionAt` window (each with its own cursor): `updatedAt` need not move on a new
+//!    message. Messages come from the global `UpdatedAt` list when the server offers it (a few
+//!    hundred requests for a whole workspace) and otherwise per changed session.
+//! 3. **Internal notes** per changed session of the signed-in agent's working set; any other
+//!    conversation's notes and messages are pulled when it is opened ([`Syncer::pull_session`]).
+//!
+//! After each committed transaction a [`ChangeNotice`] names the entities that changed, so the
+//! UI invalidates what reads them. Malformed items are skipped with a warning and counted; the
+//! pass goes on. The request budget and outbox delivery grow on this in the sync engine issue.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::value::RawValue;
+use tokio::sync::{broadcast, watch};
+
+use crate::api::dto::{
+    AgentDto, ChannelDto, CustomFieldDto, DepartmentDto, MessageDto, SessionDto, TagDto,
+    TemplateDto,
+};
+use crate::api::HelenaClient;
+use crate::error::{Error, Result};
+use crate::store::{self, message::Kind, RefTable, Store};
+use crate::time;
+
+/// Overlap of consecutive windows: covers clock skew and late commits on the server.
+pub const DEFAULT_OVERLAP: Duration = Duration::from_secs(120);
+
+const SESSION_DETAILS: [&str; 4] = [
+    "ContactDetails",
+    "AgentDetails",
+    "DepartmentsDetails",
+    "ChannelDetails",
+];
+
+/// What the UI shows about sync (IPC `SyncStatus`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    pub state: SyncState,
+    pub phase: Option<String>,
+    pub progress: Option<Progress>,
+    pub last_sync_at: Option<String>,
+    pub error: Option<SyncError>,
+}
+
+/// Coarse sync state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncState {
+    Idle,
+    Syncing,
+    Offline,
+    Error,
+}
+
+/// Progress of the current phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    pub done: u64,
+    pub total: Option<u64>,
+}
+
+/// The last error, as code + PT-BR message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncError {
+    pub code: String,
+    pub message: String,
+}
+
+impl Default for SyncStatus {
+    fn default() -> Self {
+        SyncStatus {
+            state: SyncState::Idle,
+            phase: None,
+            progress: None,
+            last_sync_at: None,
+            error: None,
+        }
+    }
+}
+
+/// Entities that changed in one committed transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangeNotice {
+    pub entities: Vec<String>,
+}
+
+/// Figures of one pass.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Items stored, per entity.
+    pub fetched: BTreeMap<&'static str, u64>,
+    /// Reference rows deleted because the server no longer lists them.
+    pub deleted: u64,
+    /// Malformed items skipped.
+    pub skipped: u64,
+    /// Sessions that changed in this pass.
+    pub changed_sessions: usize,
+    /// HTTP requests granted by the budget during the pass.
+    pub requests: u64,
+}
+
+/// Options of a [`Syncer`].
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    pub overlap: Duration,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            overlap: DEFAULT_OVERLAP,
+        }
+    }
+}
+
+const GLOBAL_UNKNOWN: u8 = 0;
+const GLOBAL_YES: u8 = 1;
+const GLOBAL_NO: u8 = 2;
+
+/// Pulls one account into its store.
+pub struct Syncer {
+    client: HelenaClient,
+    store: Arc<Mutex<Store>>,
+    options: SyncOptions,
+    status: watch::Sender<SyncStatus>,
+    changes: broadcast::Sender<ChangeNotice>,
+    global_messages: AtomicU8,
+    running: tokio::sync::Mutex<()>,
+}
+
+/// Where a window starts and ends.
+struct Window {
+    after: Option<String>,
+    before: String,
+}
+
+impl Syncer {
+    /// A syncer writing into `store`.
+    pub fn new(client: HelenaClient, store: Arc<Mutex<Store>>, options: SyncOptions) -> Syncer {
+        let (status, _) = watch::channel(SyncStatus::default());
+        let (changes, _) = broadcast::channel(256);
+        Syncer {
+            client,
+            store,
+            options,
+            status,
+            changes,
+            global_messages: AtomicU8::new(GLOBAL_UNKNOWN),
+            running: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Watches the sync status.
+    pub fn status(&self) -> watch::Receiver<SyncStatus> {
+        self.status.subscribe()
+    }
+
+    /// Subscribes to change notices.
+    pub fn changes(&self) -> broadcast::Receiver<ChangeNotice> {
+        self.changes.subscribe()
+    }
+
+    fn notify(&self, entities: &[&str]) {
+        // Nobody listening is fine.
+        let _ = self.changes.send(ChangeNotice {
+            entities: entities.iter().map(|s| s.to_string()).collect(),
+        });
+    }
+
+    fn set_phase(&self, phase: &str, done: u64, total: Option<u64>) {
+        self.status.send_modify(|s| {
+            s.state = SyncState::Syncing;
+            s.phase = Some(phase.to_string());
+            s.progress = Some(Progress { done, total });
+        });
+    }
+
+    fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        let mut guard = self.store.lock().map_err(|_| {
+            Error::Config("o banco local ficou inconsistente após uma falha anterior".into())
+        })?;
+        f(&mut guard)
+    }
+
+    /// One full pass. Concurrent calls wait for the running one.
+    #[tracing::instrument(name = "sync_once", skip(self), fields(requests))]
+    pub async fn sync_once(&self) -> Result<SyncReport> {
+        let _one = self.running.lock().await;
+        let start_requests = self.client.budget().granted();
+        let mut report = SyncReport::default();
+        let outcome = self.pass(&mut report).await;
+        report.requests = self.client.budget().granted() - start_requests;
+        tracing::Span::current().record("requests", report.requests);
+        match &outcome {
+            Ok(()) => {
+                tracing::info!(?report, "sync pass done");
+                self.status.send_modify(|s| {
+                    s.state = SyncState::Idle;
+                    s.phase = None;
+                    s.progress = None;
+                    s.error = None;
+                    s.last_sync_at = Some(time::format(Utc::now()));
+                });
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, code = e.code(), "sync pass failed");
+                let state = if matches!(e, Error::Offline(_)) {
+                    SyncState::Offline
+                } else {
+                    SyncState::Error
+                };
+                self.status.send_modify(|s| {
+                    s.state = state;
+                    s.phase = None;
+                    s.progress = None;
+                    s.error = Some(SyncError {
+                        code: e.code().to_string(),
+                        message: e.to_string(),
+                    });
+                });
+            }
+        }
+        outcome.map(|()| report)
+    }
+
+    async fn pass(&self, report: &mut SyncReport) -> Result<()> {
+        let t1 = Utc::now();
+        self.reference(report).await?;
+        let changed = self.sessions(t1, report).await?;
+        report.changed_sessions = changed.len();
+        self.contacts(t1, report).await?;
+        self.messages(t1, &changed, report).await?;
+        self.notes_for_working_set(t1, &changed, report).await?;
+        Ok(())
+    }
+
+    fn window(&self, entity: &str, t1: DateTime<Utc>) -> Result<Window> {
+        let cursor = self.with_store(|s| store::sync_cursor::get(s.conn(), entity))?;
+        let overlap = chrono::Duration::from_std(self.options.overlap)
+            .map_err(|e| Error::Config(e.to_string()))?;
+        Ok(Window {
+            after: cursor
+                .as_deref()
+                .and_then(time::parse)
+                .map(|c| time::format(c - overlap)),
+            before: time::format(t1),
+        })
+    }
+
+    /// Pulls the window of `entity` on `path`, filtered and ordered by `field`, handing each
+    /// parsed item to `apply` inside the page's transaction. Moves the listed cursors to T1 with
+    /// the last page. Returns the number of items stored.
+    #[allow(clippy::too_many_arguments)]
+    async fn pull_window<T, F>(
+        &self,
+        phase: &str,
+        path: &str,
+        extra: &[(String, String)],
+        field: &str,
+        window: &Window,
+        commit_cursors: &[&str],
+        report: &mut SyncReport,
+        mut apply: F,
+    ) -> Result<u64>
+    where
+        T: DeserializeOwned,
+        F: FnMut(&Connection, &T, &str) -> Result<()>,
+    {
+        let mut query: Vec<(String, String)> = extra.to_vec();
+        if let Some(after) = &window.after {
+            query.push((format!("{field}.After"), after.clone()));
+        }
+        query.push((format!("{field}.Before"), window.before.clone()));
+        query.push(("OrderBy".into(), field.into()));
+        query.push(("OrderDirection".into(), "ASCENDING".into()));
+        let mut stored = 0u64;
+        let mut skipped = 0u64;
+        self.client
+            .for_each_page(path, &query, |page, last| {
+                let n = self.with_store(|s| {
+                    s.write(|tx| {
+                        let n = apply_items(tx, &page.items, &mut skipped, &mut apply)?;
+                        if last {
+                            for c in commit_cursors {
+                                store::sync_cursor::set(tx, c, &window.before)?;
+                            }
+                        }
+                        Ok(n)
+                    })
+                })?;
+                stored += n;
+                self.set_phase(phase, stored + skipped, page.total_items);
+                Ok(())
+            })
+            .await?;
+        report.skipped += skipped;
+        Ok(stored)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn reference(&self, report: &mut SyncReport) -> Result<()> {
+        self.set_phase("reference", 0, Some(6));
+        self.refresh::<AgentDto>(
+            RefTable::Agent,
+            "/core/v1/agent",
+            &[],
+            |a| a.id.clone(),
+            store::agent::upsert,
+            report,
+        )
+        .await?;
+        let depts = self.client.list_all("/core/v2/department", &[]).await;
+        let depts = match depts {
+            Err(Error::Api { status: 404, .. }) => {
+                self.client.list_all("/core/v1/department", &[]).await?
+            }
+            other => other?,
+        };
+        self.replace::<DepartmentDto>(
+            RefTable::Department,
+            depts,
+            |d| d.id.clone(),
+            store::department::upsert,
+            report,
+        )?;
+        self.refresh::<TagDto>(
+            RefTable::Tag,
+            "/core/v1/tag",
+            &[],
+            |t| t.id.clone(),
+            store::tag::upsert,
+            report,
+        )
+        .await?;
+        self.refresh::<ChannelDto>(
+            RefTable::Channel,
+            "/chat/v1/channel",
+            &[],
+            |c| c.id.clone(),
+            store::channel::upsert,
+            report,
+        )
+        .await?;
+        self.refresh::<TemplateDto>(
+            RefTable::Template,
+            "/chat/v1/template",
+            &[q("IncludeDetails", "Params")],
+            |t| t.id.clone(),
+            store::template::upsert,
+            report,
+        )
+        .await?;
+        self.refresh::<CustomFieldDto>(
+            RefTable::CustomField,
+            "/core/v1/custom-field",
+            &[q("EntityType", "CONTACT")],
+            |f| store::custom_field::id_of(f).to_string(),
+            store::custom_field::upsert,
+            report,
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn refresh<T: DeserializeOwned>(
+        &self,
+        table: RefTable,
+        path: &str,
+        query: &[(String, String)],
+        id_of: fn(&T) -> String,
+        upsert: fn(&Connection, &T, &str) -> Result<()>,
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        let items = self.client.list_all(path, query).await?;
+        self.replace(table, items, id_of, upsert, report)
+    }
+
+    fn replace<T: DeserializeOwned>(
+        &self,
+        table: RefTable,
+        items: Vec<Box<RawValue>>,
+        id_of: fn(&T) -> String,
+        upsert: fn(&Connection, &T, &str) -> Result<()>,
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        let mut ids = Vec::with_capacity(items.len());
+        let mut skipped = 0;
+        let deleted = self.with_store(|s| {
+            s.write(|tx| {
+                apply_items(tx, &items, &mut skipped, &mut |c, item: &T, raw| {
+                    ids.push(id_of(item));
+                    upsert(c, item, raw)
+                })?;
+                store::delete_missing(tx, table, &ids)
+            })
+        })?;
+        report.skipped += skipped;
+        report.deleted += deleted as u64;
+        *report.fetched.entry(table.name()).or_default() += ids.len() as u64;
+        self.notify(&[table.name()]);
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn sessions(
+        &self,
+        t1: DateTime<Utc>,
+        report: &mut SyncReport,
+    ) -> Result<BTreeSet<String>> {
+        let mut changed = BTreeSet::new();
+        let details: Vec<(String, String)> = SESSION_DETAILS
+            .iter()
+            .map(|d| q("IncludeDetails", d))
+            .collect();
+        let by_update = self.window("sessions.updated", t1)?;
+        let first_run = by_update.after.is_none();
+        // On the first run one unbounded-below window already holds every session; it also
+        // starts the LastInteractionAt cursor.
+        let cursors: &[&str] = if first_run {
+            &["sessions.updated", "sessions.interaction"]
+        } else {
+            &["sessions.updated"]
+        };
+        let mut n = self
+            .pull_window(
+                "sessions",
+                "/chat/v2/session",
+                &details,
+                "UpdatedAt",
+                &by_update,
+                cursors,
+                report,
+                |c, s: &SessionDto, raw| {
+                    changed.insert(s.id.clone());
+                    store::session::upsert(c, s, raw)
+                },
+            )
+            .await?;
+        if !first_run {
+            let by_interaction = self.window("sessions.interaction", t1)?;
+            n += self
+                .pull_window(
+                    "sessions",
+                    "/chat/v2/session",
+                    &details,
+                    "LastInteractionAt",
+                    &by_interaction,
+                    &["sessions.interaction"],
+                    report,
+                    |c, s: &SessionDto, raw| {
+                        changed.insert(s.id.clone());
+                        store::session::upsert(c, s, raw)
+                    },
+                )
+                .await?;
+        }
+        *report.fetched.entry("session").or_default() += n;
+        if n > 0 {
+            self.notify(&["session"]);
+        }
+        Ok(changed)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn contacts(&self, t1: DateTime<Utc>, report: &mut SyncReport) -> Result<()> {
+        let window = self.window("contacts", t1)?;
+        let n = self
+            .pull_window(
+                "contacts",
+                "/core/v1/contact",
+                &[
+                    q("IncludeDetails", "Tags"),
+                    q("IncludeDetails", "CustomFields"),
+                ],
+                "UpdatedAt",
+                &window,
+                &["contacts"],
+                report,
+                store::contact::upsert,
+            )
+            .await?;
+        *report.fetched.entry("contact").or_default() += n;
+        if n > 0 {
+            self.notify(&["contact"]);
+        }
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(changed = changed.len()))]
+    async fn messages(
+        &self,
+        t1: DateTime<Utc>,
+        changed: &BTreeSet<String>,
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        if self.global_messages.load(Ordering::Relaxed) != GLOBAL_NO {
+            let window = self.window("messages", t1)?;
+            let pulled = self
+                .pull_window(
+                    "messages",
+                    "/chat/v1/message",
+                    &[],
+                    "UpdatedAt",
+                    &window,
+                    &["messages"],
+                    report,
+                    |c, m: &MessageDto, raw| store::message::upsert(c, m, raw, Kind::Message, None),
+                )
+                .await;
+            match pulled {
+                Ok(n) => {
+                    self.global_messages.store(GLOBAL_YES, Ordering::Relaxed);
+                    *report.fetched.entry("message").or_default() += n;
+                    if n > 0 {
+                        self.notify(&["message"]);
+                    }
+                    return Ok(());
+                }
+                Err(Error::Api { status: 404, .. }) | Err(Error::Api { status: 400, .. }) => {
+                    tracing::info!("no global message list; pulling messages per session");
+                    self.global_messages.store(GLOBAL_NO, Ordering::Relaxed);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let total = changed.len() as u64;
+        for (i, sid) in changed.iter().enumerate() {
+            self.set_phase("messages", i as u64, Some(total));
+            let n = self
+                .pull_session_kind(sid, Kind::Message, t1, report)
+                .await?;
+            *report.fetched.entry("message").or_default() += n;
+        }
+        self.notify(&["message"]);
+        Ok(())
+    }
+
+    async fn notes_for_working_set(
+        &self,
+        t1: DateTime<Utc>,
+        changed: &BTreeSet<String>,
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        let Some(me) = self.with_store(|s| store::meta::get(s.conn(), store::meta::ME_USER_ID))?
+        else {
+            return Ok(());
+        };
+        let work: Vec<String> = self
+            .with_store(|s| store::session::working_set(s.conn(), &me))?
+            .into_iter()
+            .filter(|id| changed.contains(id))
+            .collect();
+        let total = work.len() as u64;
+        let mut n = 0;
+        for (i, sid) in work.iter().enumerate() {
+            self.set_phase("notes", i as u64, Some(total));
+            n += self.pull_session_kind(sid, Kind::Note, t1, report).await?;
+        }
+        *report.fetched.entry("note").or_default() += n;
+        if n > 0 {
+            self.notify(&["message"]);
+        }
+        Ok(())
+    }
+
+    async fn pull_session_kind(
+        &self,
+        session_id: &str,
+        kind: Kind,
+        t1: DateTime<Utc>,
+        report: &mut SyncReport,
+    ) -> Result<u64> {
+        let (segment, cursor) = match kind {
+            Kind::Message => ("message", format!("messages:{session_id}")),
+            Kind::Note => ("note", format!("notes:{session_id}")),
+        };
+        let path = format!("/chat/v1/session/{}/{segment}", encode_segment(session_id));
+        let window = self.window(&cursor, t1)?;
+        self.pull_window(
+            segment,
+            &path,
+            &[],
+            "UpdatedAt",
+            &window,
+            &[&cursor],
+            report,
+            |c, m: &MessageDto, raw| store::message::upsert(c, m, raw, kind, Some(session_id)),
+        )
+        .await
+    }
+
+    /// Pulls one conversation's notes (and its messages, when the server has no global message
+    /// list): called when the agent opens it, so it is fresh before anything else.
+    #[tracing::instrument(skip(self))]
+    pub async fn pull_session(&self, session_id: &str) -> Result<u64> {
+        if !self.with_store(|s| store::session::exists(s.conn(), session_id))? {
+            return Err(Error::NotFound(format!("conversa {session_id}")));
+        }
+        let t1 = Utc::now();
+        let mut report = SyncReport::default();
+        let mut n = self
+            .pull_session_kind(session_id, Kind::Note, t1, &mut report)
+            .await?;
+        if self.global_messages.load(Ordering::Relaxed) == GLOBAL_NO {
+            n += self
+                .pull_session_kind(session_id, Kind::Message, t1, &mut report)
+                .await?;
+        }
+        if n > 0 {
+            self.notify(&["message"]);
+        }
+        Ok(n)
+    }
+}
+
+fn q(k: &str, v: &str) -> (String, String) {
+    (k.to_string(), v.to_string())
+}
+
+/// Ids are UUIDs, but a hostile server could send anything: keep them inside one path segment.
+fn encode_segment(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Parses and applies raw items inside a transaction. Items that do not parse, or that
+/// `apply` rejects as malformed, are skipped and counted; any other error aborts the page.
+fn apply_items<T, F>(
+    tx: &Connection,
+    items: &[Box<RawValue>],
+    skipped: &mut u64,
+    apply: &mut F,
+) -> Result<u64>
+where
+    T: DeserializeOwned,
+    F: FnMut(&Connection, &T, &str) -> Result<()>,
+{
+    let mut n = 0;
+    for raw in items {
+        let item: T = match serde_json::from_str(raw.get()) {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::warn!(error = %e, "skipping malformed item from the server");
+                *skipped += 1;
+                continue;
+            }
+        };
+        match apply(tx, &item, raw.get()) {
+            Ok(()) => n += 1,
+            Err(Error::Decode { context, detail }) => {
+                tracing::warn!(%context, %detail, "skipping malformed item from the server");
+                *skipped += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
