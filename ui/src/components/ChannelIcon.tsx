@@ -1,0 +1,43 @@
+// Channel glyph for a Helena channel type (CLOUDAPI_WHATSAPP, INSTAGRAM, ...). Lucide has no brand
+// icons, so each channel family gets a neutral glyph plus an accessible label.
+import { Camera, Globe, Mail, MessageCircle, MessagesSquare, Send, Radio } from "lucide-react";
+import type { LucideIcon } from "lucide-react";
+import { t, type MessageKey } from "../i18n";
+
+type Family = "whatsapp" | "instagram" | "messenger" | "telegram" | "email" | "webchat" | "other";
+
+export function channelFamily(type: string | null | undefined): Family {
+  const s = (type ?? "").toUpperCase();
+  if (s.includes("WHATSAPP") || s.includes("WABA")) return "whatsapp";
+  if (s.includes("INSTAGRAM")) return "instagram";
+  if (s.includes("MESSENGER") || s.includes("FACEBOOK")) return "messenger";
+  if (s.includes("TELEGRAM")) return "telegram";
+  if (s.includes("EMAIL") || s.includes("MAIL")) return "email";
+  if (s.includes("WEB") || s.includes("SITE") || s.includes("CHAT")) return "webchat";
+  return "other";
+}
+
+const ICONS: Record<Family, LucideIcon> = {
+  whatsapp: MessageCircle,
+  instagram: Camera,
+  messenger: MessagesSquare,
+  telegram: Send,
+  email: Mail,
+  webchat: Globe,
+  other: Radio,
+};
+
+export function channelLabel(type: string | null | undefined): string {
+  return t(`channel.${channelFamily(type)}` as MessageKey);
+}
+
+export function ChannelIcon({ type, size = 14 }: { type: string | null | undefined; size?: number }) {
+  const family = channelFamily(type);
+  const Icon = ICONS[family];
+  const label = channelLabel(type);
+  return (
+    <span className={`channel-icon ch-${family}`} title={label}>
+      <Icon size={size} strokeWidth={2} aria-label={label} role="img" />
+    </span>
+  );
+}

@@ -1,0 +1,117 @@
+// One timeline entry, laid out per UI.md: inbound bubbles left on neutral, outbound right on the accent
+// tint with delivery ticks, internal notes full width on a warm tint with a lock and the author, and
+// transitions as centred small system text.
+import { Check, CheckCheck, CircleAlert, Clock, Lock } from "lucide-react";
+import type { MessageItem } from "../../ipc";
+import { t, type MessageKey } from "../../i18n";
+import { formatDateTime, formatTime } from "../../i18n/format";
+import { LinkifiedText } from "../../lib/safeText";
+import { MessageContent } from "./MessageContent";
+
+const SYSTEM_TYPES = new Set(["TRANSITION", "TRACK"]);
+
+export function DeliveryTicks({ status }: { status: string | null }) {
+  if (!status) return null;
+  const s = status.toUpperCase();
+  const label = s in STATUS_KEYS ? t(STATUS_KEYS[s]!) : status;
+  let icon;
+  switch (s) {
+    case "SENT":
+      icon = <Check size={14} strokeWidth={2.25} />;
+      break;
+    case "DELIVERED":
+      icon = <CheckCheck size={14} strokeWidth={2.25} />;
+      break;
+    case "READ":
+      icon = <CheckCheck size={14} strokeWidth={2.25} />;
+      break;
+    case "FAILED":
+    case "ERROR":
+      icon = <CircleAlert size={14} strokeWidth={2.25} />;
+      break;
+    default:
+      icon = <Clock size={13} strokeWidth={2.25} />;
+  }
+  return (
+    <span className={`ticks ticks-${s.toLowerCase()}`} role="img" aria-label={label} title={label} data-status={s}>
+      {icon}
+    </span>
+  );
+}
+
+const STATUS_KEYS: Record<string, MessageKey> = {
+  SENT: "msg.status.SENT",
+  DELIVERED: "msg.status.DELIVERED",
+  READ: "msg.status.READ",
+  FAILED: "msg.status.FAILED",
+  ERROR: "msg.status.FAILED",
+  PENDING: "msg.status.PENDING",
+  QUEUED: "msg.status.PENDING",
+  WAITING: "msg.status.PENDING",
+};
+
+export function MessageBubble({ m, grouped }: { m: MessageItem; grouped: boolean }) {
+  const time = (
+    <time className="msg-time" dateTime={m.createdAt} title={formatDateTime(m.createdAt)}>
+      {formatTime(m.createdAt)}
+    </time>
+  );
+
+  if (m.kind === "note") {
+    return (
+      <article className="msg-row msg-row-note" data-testid="msg-note" aria-label={t("msg.note")}>
+        <div className="msg-note">
+          <header className="msg-note-head">
+            <Lock size={13} strokeWidth={2.25} aria-hidden="true" />
+            <span className="msg-note-label">{t("msg.note")}</span>
+            {m.authorName && <span className="msg-note-author">· {m.authorName}</span>}
+            <span className="msg-note-spacer" />
+            {time}
+          </header>
+          {m.type === "TEXT" || !m.type ? (
+            m.text ? (
+              <p className="msg-text">
+                <LinkifiedText text={m.text} />
+              </p>
+            ) : null
+          ) : (
+            <MessageContent m={m} />
+          )}
+        </div>
+      </article>
+    );
+  }
+
+  if (SYSTEM_TYPES.has(m.type)) {
+    return (
+      <div className="msg-row msg-row-system" data-testid="msg-system" role="note">
+        <span className="msg-system">
+          {m.text ? <LinkifiedText text={m.text} /> : t("msg.type.unknown", { type: m.type })}
+          <span className="msg-system-time"> · {formatTime(m.createdAt)}</span>
+        </span>
+      </div>
+    );
+  }
+
+  const out = m.direction === "out";
+  const bare = m.type === "STICKER";
+  const media = m.type === "IMAGE" || m.type === "VIDEO";
+  return (
+    <article
+      className={`msg-row ${out ? "msg-row-out" : "msg-row-in"}${grouped ? " is-grouped" : ""}`}
+      data-testid={`msg-${m.direction ?? "in"}`}
+      data-type={m.type}
+    >
+      <div className="msg-stack">
+        {out && m.authorName && !grouped && <span className="msg-author">{m.authorName}</span>}
+        <div className={`bubble ${out ? "bubble-out" : "bubble-in"}${bare ? " bubble-bare" : ""}${media ? " bubble-media" : ""}`}>
+          <MessageContent m={m} />
+          <span className="msg-meta">
+            {time}
+            {out && <DeliveryTicks status={m.status} />}
+          </span>
+        </div>
+      </div>
+    </article>
+  );
+}

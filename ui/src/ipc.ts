@@ -1,0 +1,222 @@
+// IPC bridge to the Tauri shell: the only module that imports @tauri-apps/api. It exposes one typed
+// function per command of docs/ipc-contract.md, the contract's types, the event listeners, and turns
+// every failure into an IpcError { code, message }. Outside Tauri (a plain browser during development)
+// it answers from the demo backend in src/dev/mockData.ts, which is loaded lazily and only then.
+import { invoke as tauriInvoke } from "@tauri-apps/api/core";
+import { listen as tauriListen } from "@tauri-apps/api/event";
+
+// ---- Contract types ------------------------------------------------------------------------------
+
+export type Tab = "mine" | "waiting" | "completed" | "all";
+export const TABS: readonly Tab[] = ["mine", "waiting", "completed", "all"];
+
+export type SessionStatus = "UNDEFINED" | "STARTED" | "PENDING" | "IN_PROGRESS" | "COMPLETED" | "HIDDEN";
+export type WindowStatus = "ACTIVE" | "EXPIRED" | "NOT_STARTED";
+
+export interface AppInfo {
+  version: string;
+  account: { name: string; baseUrl: string; demo: boolean };
+  me: { userId: string; name: string; teams: string[] } | null;
+}
+
+export interface SyncStatus {
+  state: "idle" | "syncing" | "offline" | "error";
+  phase: string | null;
+  progress: { done: number; total: number | null } | null;
+  lastSyncAt: string | null;
+  error: { code: string; message: string } | null;
+}
+
+export interface InboxCounts {
+  mine: number;
+  waiting: number;
+  completed: number;
+  all: number;
+}
+
+export interface ConversationSummary {
+  id: string;
+  contactId: string | null;
+  contactName: string | null;
+  contactPhone: string | null;
+  status: SessionStatus;
+  windowStatus: WindowStatus | null;
+  channelType: string | null;
+  channelName: string | null;
+  departmentName: string | null;
+  agentName: string | null;
+  lastMessageText: string | null;
+  lastInteractionAt: string | null;
+  unreadCount: number;
+  number: string | null;
+}
+
+export interface Tag {
+  id: string;
+  name: string;
+  color: string | null;
+}
+
+export interface ConversationDetail extends ConversationSummary {
+  contactEmail: string | null;
+  startAt: string | null;
+  endAt: string | null;
+  tags: Tag[];
+}
+
+export interface MessageFile {
+  name: string | null;
+  mimeType: string | null;
+  url: string | null;
+  size: number | null;
+}
+
+export interface MessageLocation {
+  latitude: number;
+  longitude: number;
+  name: string | null;
+  address: string | null;
+}
+
+export interface MessageContact {
+  name: string | null;
+  phoneNumber: string | null;
+}
+
+export interface MessageItem {
+  id: string;
+  seq: number;
+  kind: "message" | "note";
+  direction: "in" | "out" | null;
+  type: string;
+  text: string | null;
+  status: string | null;
+  createdAt: string;
+  authorName: string | null;
+  file: MessageFile | null;
+  location: MessageLocation | null;
+  contact: MessageContact | null;
+}
+
+export interface InboxPage {
+  total: number;
+  items: ConversationSummary[];
+}
+
+export interface MessagesPage {
+  items: MessageItem[];
+  nextBefore: number | null;
+}
+
+export interface ChangedEvent {
+  entities: string[];
+}
+
+// ---- Errors --------------------------------------------------------------------------------------
+
+/** Every rejected command surfaces as this: `code` is stable (the UI branches on it), `message` is
+ * PT-BR text fit to show. */
+export class IpcError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = "IpcError";
+    this.code = code;
+  }
+}
+
+export function toIpcError(raw: unknown): IpcError {
+  if (raw instanceof IpcError) return raw;
+  if (raw && typeof raw === "object") {
+    const obj = raw as { code?: unknown; message?: unknown };
+    if (typeof obj.code === "string") {
+      return new IpcError(obj.code, typeof obj.message === "string" ? obj.message : obj.code);
+    }
+    if (raw instanceof Error) return new IpcError("unknown", raw.message);
+  }
+  if (typeof raw === "string" && raw.length > 0) return new IpcError("unknown", raw);
+  return new IpcError("unknown", "Erro inesperado.");
+}
+
+// ---- Backend selection (Tauri, or the dev demo when running in a plain browser) ---------------------
+
+type Unlisten = () => void;
+
+export interface Backend {
+  invoke(cmd: string, args?: Record<string, unknown>): Promise<unknown>;
+  listen(event: string, cb: (payload: unknown) => void): Promise<Unlisten>;
+}
+
+const tauriBackend: Backend = {
+  invoke: (cmd, args) => tauriInvoke(cmd, args),
+  listen: (event, cb) => tauriListen(event, (e) => cb(e.payload)),
+};
+
+export function isTauri(): boolean {
+  return typeof window !== "undefined" && (window as { __TAURI_INTERNALS__?: unknown }).__TAURI_INTERNALS__ !== undefined;
+}
+
+let backendPromise: Promise<Backend> | null = null;
+
+function backend(): Promise<Backend> {
+  if (!backendPromise) {
+    backendPromise = isTauri()
+      ? Promise.resolve(tauriBackend)
+      : import("./dev/mockData").then((m) => m.createMockBackend());
+  }
+  return backendPromise;
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    const b = await backend();
+    return (await b.invoke(cmd, args)) as T;
+  } catch (err) {
+    throw toIpcError(err);
+  }
+}
+
+// ---- Commands ------------------------------------------------------------------------------------
+
+export const appInfo = (): Promise<AppInfo> => call("app_info");
+export const syncStatus = (): Promise<SyncStatus> => call("sync_status");
+export const syncNow = (): Promise<null> => call("sync_now");
+export const inboxCounts = (): Promise<InboxCounts> => call("inbox_counts");
+
+export const inboxPage = (tab: Tab, offset: number, limit: number): Promise<InboxPage> =>
+  call("inbox_page", { tab, offset, limit });
+
+export const conversationDetail = (sessionId: string): Promise<ConversationDetail> =>
+  call("conversation_detail", { sessionId });
+
+export const conversationMessages = (
+  sessionId: string,
+  before: number | null,
+  limit: number,
+): Promise<MessagesPage> => call("conversation_messages", { sessionId, before, limit });
+
+// ---- Events --------------------------------------------------------------------------------------
+
+function subscribe<T>(event: string, cb: (payload: T) => void): Unlisten {
+  let disposed = false;
+  let unlisten: Unlisten | null = null;
+  backend()
+    .then((b) => b.listen(event, (payload) => cb(payload as T)))
+    .then((fn) => {
+      if (disposed) fn();
+      else unlisten = fn;
+    })
+    .catch(() => {
+      /* no event source: the UI still works by polling on focus */
+    });
+  return () => {
+    disposed = true;
+    unlisten?.();
+  };
+}
+
+/** `atende://changed`: entities whose queries should be invalidated. Returns the unsubscribe function. */
+export const onChanged = (cb: (e: ChangedEvent) => void): Unlisten => subscribe("atende://changed", cb);
+
+/** `atende://sync`: the new sync status. Returns the unsubscribe function. */
+export const onSync = (cb: (s: SyncStatus) => void): Unlisten => subscribe("atende://sync", cb);
