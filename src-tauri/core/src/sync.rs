@@ -242,7 +242,7 @@ impl Syncer {
     }
 
     async fn pass(&self, report: &mut SyncReport) -> Result<()> {
-        let t1 = Utc::now();
+        let t1 = time::ceil_ms(Utc::now());
         self.reference(report).await?;
         let changed = self.sessions(t1, report).await?;
         report.changed_sessions = changed.len();
@@ -481,22 +481,35 @@ impl Syncer {
 
     #[tracing::instrument(skip_all)]
     async fn contacts(&self, t1: DateTime<Utc>, report: &mut SyncReport) -> Result<()> {
+        // The list defaults to ACTIVE contacts; archived and blocked ones are kept too, so the
+        // contact panel of any conversation has data. One window, one cursor, moved with the
+        // last page of the last status.
+        const STATUSES: [&str; 3] = ["ACTIVE", "ARCHIVED", "BLOCKED"];
         let window = self.window("contacts", t1)?;
-        let n = self
-            .pull_window(
-                "contacts",
-                "/core/v1/contact",
-                &[
-                    q("IncludeDetails", "Tags"),
-                    q("IncludeDetails", "CustomFields"),
-                ],
-                "UpdatedAt",
-                &window,
-                &["contacts"],
-                report,
-                store::contact::upsert,
-            )
-            .await?;
+        let mut n = 0;
+        for (i, status) in STATUSES.iter().enumerate() {
+            let cursors: &[&str] = if i + 1 == STATUSES.len() {
+                &["contacts"]
+            } else {
+                &[]
+            };
+            n += self
+                .pull_window(
+                    "contacts",
+                    "/core/v1/contact",
+                    &[
+                        q("Status", status),
+                        q("IncludeDetails", "Tags"),
+                        q("IncludeDetails", "CustomFields"),
+                    ],
+                    "UpdatedAt",
+                    &window,
+                    cursors,
+                    report,
+                    store::contact::upsert,
+                )
+                .await?;
+        }
         *report.fetched.entry("contact").or_default() += n;
         if n > 0 {
             self.notify(&["contact"]);
@@ -614,7 +627,7 @@ impl Syncer {
         if !self.with_store(|s| store::session::exists(s.conn(), session_id))? {
             return Err(Error::NotFound(format!("conversa {session_id}")));
         }
-        let t1 = Utc::now();
+        let t1 = time::ceil_ms(Utc::now());
         let mut report = SyncReport::default();
         let mut n = self
             .pull_session_kind(session_id, Kind::Note, t1, &mut report)

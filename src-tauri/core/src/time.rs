@@ -11,6 +11,17 @@ pub fn format(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// `t` rounded up to the next whole millisecond (the store's and the API's precision). A window's
+/// upper bound uses it so that everything stamped up to `t` falls inside `[after, before)`.
+pub fn ceil_ms(t: DateTime<Utc>) -> DateTime<Utc> {
+    let sub = t.timestamp_subsec_nanos() % 1_000_000;
+    if sub == 0 {
+        t
+    } else {
+        t + chrono::Duration::nanoseconds(i64::from(1_000_000 - sub))
+    }
+}
+
 /// Parses an API timestamp: RFC 3339 with any offset, or a naive date-time taken as UTC.
 pub fn parse(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
@@ -50,6 +61,10 @@ mod tests {
             "2026-11-22T14:05:09.123Z"
         );
         assert_eq!(canonical(Some("ontem")), None);
+        let t = parse("2026-11-22T14:05:09.123400Z").unwrap();
+        assert_eq!(format(ceil_ms(t)), "2026-11-22T14:05:09.124Z");
+        let exact = parse("2026-11-22T14:05:09.123Z").unwrap();
+        assert_eq!(ceil_ms(exact), exact);
         assert!(canonical(Some("2026-01-02T00:00:00Z")) < canonical(Some("2026-11-02T00:00:00Z")));
     }
 }

@@ -57,13 +57,6 @@ struct Envelope {
 }
 
 #[derive(Deserialize)]
-#[serde(untagged)]
-enum ListBody {
-    Array(Vec<Box<RawValue>>),
-    Envelope(Envelope),
-}
-
-#[derive(Deserialize)]
 struct ErrorEnvelope {
     key: Option<String>,
     text: Option<String>,
@@ -225,34 +218,37 @@ impl HelenaClient {
         q.push(("PageNumber".into(), page_number.to_string()));
         q.push(("PageSize".into(), PAGE_SIZE.to_string()));
         let body = self.get(path, &q).await?;
-        let parsed: ListBody = serde_json::from_slice(&body).map_err(|e| Error::Decode {
+        let decode = |e: serde_json::Error| Error::Decode {
             context: path.to_string(),
             detail: e.to_string(),
-        })?;
-        match parsed {
-            ListBody::Array(items) => Ok(Page {
+        };
+        // A plain array or the envelope. Dispatch on the first byte: `RawValue` items cannot
+        // pass through serde's untagged-enum buffering.
+        let is_array = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+        if is_array {
+            let items: Vec<Box<RawValue>> = serde_json::from_slice(&body).map_err(decode)?;
+            return Ok(Page {
                 total_items: Some(items.len() as u64),
                 items,
                 has_more: false,
-            }),
-            ListBody::Envelope(env) => {
-                if let Some(echoed) = env.page_number {
-                    if echoed != page_number {
-                        return Err(Error::Decode {
-                            context: path.to_string(),
-                            detail: format!(
-                                "pedida a página {page_number}, recebida a {echoed} (paginação ignorada)"
-                            ),
-                        });
-                    }
-                }
-                Ok(Page {
-                    has_more: env.has_more_pages && !env.items.is_empty(),
-                    total_items: env.total_items,
-                    items: env.items,
-                })
+            });
+        }
+        let env: Envelope = serde_json::from_slice(&body).map_err(decode)?;
+        if let Some(echoed) = env.page_number {
+            if echoed != page_number {
+                return Err(Error::Decode {
+                    context: path.to_string(),
+                    detail: format!(
+                        "pedida a página {page_number}, recebida a {echoed} (paginação ignorada)"
+                    ),
+                });
             }
         }
+        Ok(Page {
+            has_more: env.has_more_pages && !env.items.is_empty(),
+            total_items: env.total_items,
+            items: env.items,
+        })
     }
 
     /// Walks every page of a list, handing each to `on_page` (which stores it) before fetching

@@ -25,7 +25,9 @@ pub mod views;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{OpenFlags, TransactionBehavior};
+
+pub use rusqlite::{Connection, Transaction};
 
 use crate::error::{Error, Result};
 

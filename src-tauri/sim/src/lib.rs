@@ -1,0 +1,205 @@
+//! `atende-sim`: a local simulator of the Helena CRM public REST API.
+//!
+//! It exists so the desktop app's demo mode, the sync client's integration tests and the
+//! benchmarks can run against something that behaves like the documented API
+//! (`/work/shared/api/helena.md`) without an account or a network: the same paths and service
+//! prefixes, auth before routing, the page envelope and date-window filters, the error
+//! envelope, the rate-limit buckets with 429 + `Retry-After`, and a deterministic, realistic
+//! PT-BR data set ("Loja Centro") with sessions in every status and messages of every type.
+//! Behaviours the API documentation marks unverified are switches in [`SimConfig`].
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), atende_sim::SimError> {
+//! let sim = atende_sim::start(atende_sim::SimConfig::small()).await?;
+//! let url = format!("{}/chat/v2/session?PageSize=100", sim.base_url());
+//! // ... call it with `Authorization: Bearer {sim.token()}` ...
+//! sim.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Layout: [`config`] (knobs), [`model`] (the API's JSON as serde structs), [`world`] (the data
+//! and its consistent mutations), `seed` (deterministic generation), `server` + `routes`
+//! (axum), [`query`] (paging/filters), [`ratelimit`] + [`clock`], [`stats`], `traffic`
+//! (background customers), `assets` (the media files served at `/files/...`).
+
+mod assets;
+pub mod clock;
+pub mod config;
+mod corpus;
+pub mod error;
+pub mod model;
+pub mod query;
+pub mod ratelimit;
+mod routes;
+mod seed;
+mod server;
+pub mod stats;
+mod traffic;
+pub mod world;
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use assets::Asset;
+pub use config::{RateLimits, SeedSize, SimConfig, TrafficConfig};
+pub use error::{ApiError, SimError, WorldError};
+pub use model::{Direction, MessageStatus, MessageType, SessionStatus, WindowStatus};
+pub use seed::status_counts;
+pub use stats::{RouteStats, Stats};
+pub use world::{DemoAgent, World};
+
+use server::Shared;
+
+/// Seeds a world without starting a server (for tests and tools that only need the data).
+/// File URLs hang off `base_url`.
+pub fn seed(config: &SimConfig, base_url: &str) -> World {
+    seed::seed_world(config, base_url)
+}
+
+/// Seeds the world, binds `127.0.0.1:{config.port}`, and spawns the server task (and the
+/// traffic task when configured). Must be called inside a tokio runtime.
+pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
+    config.validate()?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))
+        .await
+        .map_err(|source| SimError::Bind {
+            port: config.port,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| SimError::Bind {
+        port: config.port,
+        source,
+    })?;
+    let base_url = format!("http://127.0.0.1:{}", addr.port());
+    let seed_cfg = config.clone();
+    let seed_url = base_url.clone();
+    let world = tokio::task::spawn_blocking(move || seed::seed_world(&seed_cfg, &seed_url))
+        .await
+        .map_err(|e| SimError::Seed(e.to_string()))?;
+    let demo = seed::demo_agent(&world).ok_or_else(|| SimError::Config("no agents".into()))?;
+    let shared = Arc::new(Shared::new(config.clone(), world));
+    let router = server::router(shared.clone());
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let server_task = tokio::spawn(async move {
+        let serve = axum::serve(listener, router).with_graceful_shutdown(async {
+            let _ = stop_rx.await;
+        });
+        if let Err(e) = serve.await {
+            tracing::error!(error = %e, "atende-sim server stopped with an error");
+        }
+    });
+    let traffic_task = config
+        .traffic
+        .map(|t| tokio::spawn(traffic::run(shared.clone(), t)));
+    tracing::info!(%base_url, "atende-sim listening");
+    Ok(SimHandle {
+        base_url,
+        demo,
+        shared,
+        stop: Some(stop_tx),
+        server_task: Some(server_task),
+        traffic_task,
+    })
+}
+
+/// A running simulator. Dropping it stops the server too (without waiting).
+pub struct SimHandle {
+    base_url: String,
+    demo: DemoAgent,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    server_task: Option<JoinHandle<()>>,
+    traffic_task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for SimHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimHandle")
+            .field("base_url", &self.base_url)
+            .field("demo", &self.demo)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SimHandle {
+    /// `http://127.0.0.1:PORT`; API paths hang off it (`{base}/chat/v2/session`).
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// The accepted Bearer token.
+    pub fn token(&self) -> &str {
+        &self.shared.config.token
+    }
+
+    /// The demo agent (agent index 0 at seeding): a supervisor of exactly two teams.
+    pub fn demo_agent(&self) -> DemoAgent {
+        self.demo.clone()
+    }
+
+    /// Direct access to the data, for tests (read and mutate). Do not hold it across `.await`.
+    pub fn world(&self) -> MutexGuard<'_, World> {
+        self.shared.world()
+    }
+
+    /// A snapshot of the request counters.
+    pub fn stats(&self) -> Stats {
+        self.shared.stats().clone()
+    }
+
+    pub fn reset_stats(&self) {
+        *self.shared.stats() = Stats::default();
+    }
+
+    /// `false`: every request is answered 503 with the error envelope (a simple offline switch).
+    pub fn set_online(&self, online: bool) {
+        self.shared.online.store(online, Ordering::SeqCst);
+    }
+
+    /// Stops the traffic task and the server, waiting (up to 5 s) for in-flight requests.
+    pub async fn shutdown(mut self) {
+        if let Some(t) = self.traffic_task.take() {
+            t.abort();
+        }
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.server_task.take() {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        if let Some(t) = self.traffic_task.take() {
+            t.abort();
+        }
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.server_task.take() {
+            task.abort();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn handle_and_world_are_send_and_sync() {
+        fn is<T: Send + Sync>() {}
+        is::<super::SimHandle>();
+        is::<std::sync::Mutex<super::World>>();
+    }
+}

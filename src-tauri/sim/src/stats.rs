@@ -1,0 +1,34 @@
+//! Request accounting, so tests and benchmarks can assert how a client used the API
+//! (how many calls per route, how many list items came back, how many were refused with 429).
+//!
+//! Route keys are the method plus the *templated* path (`GET /chat/v1/session/{id}/message`),
+//! taken from axum's `MatchedPath`; list handlers report their item count through the
+//! [`ItemCount`] response extension.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// A snapshot of the counters.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    /// Every request received (including 401, 429 and unknown routes).
+    pub requests: u64,
+    /// Requests answered 429.
+    pub rate_limited: u64,
+    /// Per matched route (authorized, admitted requests only).
+    pub by_route: BTreeMap<String, RouteStats>,
+}
+
+/// Counters of one route.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RouteStats {
+    pub requests: u64,
+    /// List items returned (page `items` or plain-array length).
+    pub items: u64,
+}
+
+/// Response extension: how many list items a handler returned.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ItemCount(pub usize);
