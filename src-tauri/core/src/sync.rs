@@ -271,7 +271,7 @@ impl Syncer {
     #[allow(clippy::too_many_arguments)]
     async fn pull_window<T, F>(
         &self,
-        phase: &str,
+        phase: Option<&str>,
         path: &str,
         extra: &[(String, String)],
         field: &str,
@@ -307,7 +307,9 @@ impl Syncer {
                     })
                 })?;
                 stored += n;
-                self.set_phase(phase, stored + skipped, page.total_items);
+                if let Some(phase) = phase {
+                    self.set_phase(phase, stored + skipped, page.total_items);
+                }
                 Ok(())
             })
             .await?;
@@ -441,7 +443,7 @@ impl Syncer {
         };
         let mut n = self
             .pull_window(
-                "sessions",
+                Some("sessions"),
                 "/chat/v2/session",
                 &details,
                 "UpdatedAt",
@@ -458,7 +460,7 @@ impl Syncer {
             let by_interaction = self.window("sessions.interaction", t1)?;
             n += self
                 .pull_window(
-                    "sessions",
+                    Some("sessions"),
                     "/chat/v2/session",
                     &details,
                     "LastInteractionAt",
@@ -495,7 +497,7 @@ impl Syncer {
             };
             n += self
                 .pull_window(
-                    "contacts",
+                    Some("contacts"),
                     "/core/v1/contact",
                     &[
                         q("Status", status),
@@ -528,7 +530,7 @@ impl Syncer {
             let window = self.window("messages", t1)?;
             let pulled = self
                 .pull_window(
-                    "messages",
+                    Some("messages"),
                     "/chat/v1/message",
                     &[],
                     "UpdatedAt",
@@ -558,7 +560,7 @@ impl Syncer {
         for (i, sid) in changed.iter().enumerate() {
             self.set_phase("messages", i as u64, Some(total));
             let n = self
-                .pull_session_kind(sid, Kind::Message, t1, report)
+                .pull_session_kind(sid, Kind::Message, None, t1, report)
                 .await?;
             *report.fetched.entry("message").or_default() += n;
         }
@@ -585,7 +587,9 @@ impl Syncer {
         let mut n = 0;
         for (i, sid) in work.iter().enumerate() {
             self.set_phase("notes", i as u64, Some(total));
-            n += self.pull_session_kind(sid, Kind::Note, t1, report).await?;
+            n += self
+                .pull_session_kind(sid, Kind::Note, None, t1, report)
+                .await?;
         }
         *report.fetched.entry("note").or_default() += n;
         if n > 0 {
@@ -598,6 +602,7 @@ impl Syncer {
         &self,
         session_id: &str,
         kind: Kind,
+        phase: Option<&str>,
         t1: DateTime<Utc>,
         report: &mut SyncReport,
     ) -> Result<u64> {
@@ -608,7 +613,7 @@ impl Syncer {
         let path = format!("/chat/v1/session/{}/{segment}", encode_segment(session_id));
         let window = self.window(&cursor, t1)?;
         self.pull_window(
-            segment,
+            phase,
             &path,
             &[],
             "UpdatedAt",
@@ -630,11 +635,11 @@ impl Syncer {
         let t1 = time::ceil_ms(Utc::now());
         let mut report = SyncReport::default();
         let mut n = self
-            .pull_session_kind(session_id, Kind::Note, t1, &mut report)
+            .pull_session_kind(session_id, Kind::Note, None, t1, &mut report)
             .await?;
         if self.global_messages.load(Ordering::Relaxed) == GLOBAL_NO {
             n += self
-                .pull_session_kind(session_id, Kind::Message, t1, &mut report)
+                .pull_session_kind(session_id, Kind::Message, None, t1, &mut report)
                 .await?;
         }
         if n > 0 {

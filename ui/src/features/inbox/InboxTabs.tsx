@@ -11,6 +11,11 @@ export function tabLabel(tab: Tab): string {
   return t(`tab.${tab}` as MessageKey);
 }
 
+/** The label drawn on the tab: short where the full word does not fit the 360 px column. */
+function tabShortLabel(tab: Tab): string {
+  return t(`tab.short.${tab}` as MessageKey);
+}
+
 export function InboxTabs() {
   const ui = useUi();
   const counts = useInboxCounts();
@@ -49,8 +54,10 @@ export function InboxTabs() {
               e.currentTarget.scrollIntoView?.({ block: "nearest", inline: "nearest" });
             }}
             data-testid={`tab-${tab}`}
+            title={tabLabel(tab)}
+            aria-label={count !== undefined ? `${tabLabel(tab)} ${formatCount(count)}` : tabLabel(tab)}
           >
-            <span className="inbox-tab-label">{tabLabel(tab)}</span>
+            <span className="inbox-tab-label">{tabShortLabel(tab)}</span>
             {count !== undefined && (
               <span className="inbox-tab-count" data-testid={`tab-count-${tab}`}>
                 {formatCount(count)}

@@ -1,0 +1,8 @@
+//! Entry point of the Atende desktop app.
+
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    atende_lib::run();
+}
