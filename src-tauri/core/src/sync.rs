@@ -432,40 +432,29 @@ impl Syncer {
             .iter()
             .map(|d| q("IncludeDetails", d))
             .collect();
-        let by_update = self.window("sessions.updated", t1)?;
-        let first_run = by_update.after.is_none();
-        // On the first run one unbounded-below window already holds every session; it also
-        // starts the LastInteractionAt cursor.
-        let cursors: &[&str] = if first_run {
-            &["sessions.updated", "sessions.interaction"]
+        // The union of two windows, each with its own cursor: `updatedAt` need not move when a
+        // message arrives, `lastInteractionDate` does. On the first run one window unbounded
+        // below already holds every session, so it starts both cursors.
+        let first_run = self.window("sessions.updated", t1)?.after.is_none();
+        let passes: &[(&str, &[&str])] = if first_run {
+            &[("UpdatedAt", &["sessions.updated", "sessions.interaction"])]
         } else {
-            &["sessions.updated"]
+            &[
+                ("UpdatedAt", &["sessions.updated"]),
+                ("LastInteractionAt", &["sessions.interaction"]),
+            ]
         };
-        let mut n = self
-            .pull_window(
-                Some("sessions"),
-                "/chat/v2/session",
-                &details,
-                "UpdatedAt",
-                &by_update,
-                cursors,
-                report,
-                |c, s: &SessionDto, raw| {
-                    changed.insert(s.id.clone());
-                    store::session::upsert(c, s, raw)
-                },
-            )
-            .await?;
-        if !first_run {
-            let by_interaction = self.window("sessions.interaction", t1)?;
+        let mut n = 0;
+        for (field, cursors) in passes {
+            let window = self.window(cursors[0], t1)?;
             n += self
                 .pull_window(
                     Some("sessions"),
                     "/chat/v2/session",
                     &details,
-                    "LastInteractionAt",
-                    &by_interaction,
-                    &["sessions.interaction"],
+                    field,
+                    &window,
+                    cursors,
                     report,
                     |c, s: &SessionDto, raw| {
                         changed.insert(s.id.clone());

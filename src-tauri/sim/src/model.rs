@@ -626,6 +626,41 @@ pub struct Message {
 }
 
 impl Message {
+    /// A plain `TEXT` message created (and last updated) at `t`, with no template, file,
+    /// reference, sender, details or delivery progress; callers override the rest.
+    pub(crate) fn text_at(
+        id: String,
+        session_id: String,
+        user_id: Option<String>,
+        t: DateTime<Utc>,
+        direction: Direction,
+        status: MessageStatus,
+        text: String,
+    ) -> Self {
+        Message {
+            id,
+            session_id,
+            template_id: None,
+            file_id: None,
+            ref_id: None,
+            user_id,
+            created_at: t,
+            updated_at: t,
+            timestamp: t,
+            read_contact_at: None,
+            message_type: MessageType::Text,
+            direction,
+            status,
+            origin: MessageOrigin::Default,
+            sender_id: None,
+            text: Some(text),
+            failed_reason: None,
+            files_ids: vec![],
+            details: None,
+            delivery: None,
+        }
+    }
+
     /// The one-line preview used for a session's `lastMessageText`: the text, or a label for
     /// media without a caption.
     pub fn preview_text(&self) -> String {

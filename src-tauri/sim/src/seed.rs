@@ -1801,27 +1801,18 @@ impl<'a> Seeder<'a> {
             } else {
                 t
             };
+            let id = self.uuid();
             notes.push(Message {
-                id: self.uuid(),
-                session_id: s.id.clone(),
-                template_id: None,
-                file_id: None,
-                ref_id: None,
-                user_id: Some(author),
-                created_at: t,
                 updated_at: updated,
-                timestamp: t,
-                read_contact_at: None,
-                message_type: MessageType::Text,
-                direction: Direction::FromHub,
-                status: MessageStatus::Saved,
-                origin: MessageOrigin::Default,
-                sender_id: None,
-                text: Some(line),
-                failed_reason: None,
-                files_ids: vec![],
-                details: None,
-                delivery: None,
+                ..Message::text_at(
+                    id,
+                    s.id.clone(),
+                    Some(author),
+                    t,
+                    Direction::FromHub,
+                    MessageStatus::Saved,
+                    line,
+                )
             });
         }
         notes.sort_by(|a, b| {

@@ -94,6 +94,17 @@ struct Index {
     notes_by_session: HashMap<String, Vec<usize>>,
 }
 
+/// Records message (or note) `m` at position `i` in an id map and a by-session map.
+fn index_message(
+    ids: &mut HashMap<String, usize>,
+    by_session: &mut HashMap<String, Vec<usize>>,
+    m: &Message,
+    i: usize,
+) {
+    ids.insert(m.id.clone(), i);
+    by_session.entry(m.session_id.clone()).or_default().push(i);
+}
+
 /// The whole simulated account.
 #[derive(Debug)]
 pub struct World {
@@ -299,18 +310,10 @@ impl World {
             .collect();
         ix.messages.reserve(self.messages.len());
         for (i, m) in self.messages.iter().enumerate() {
-            ix.messages.insert(m.id.clone(), i);
-            ix.messages_by_session
-                .entry(m.session_id.clone())
-                .or_default()
-                .push(i);
+            index_message(&mut ix.messages, &mut ix.messages_by_session, m, i);
         }
         for (i, m) in self.notes.iter().enumerate() {
-            ix.notes.insert(m.id.clone(), i);
-            ix.notes_by_session
-                .entry(m.session_id.clone())
-                .or_default()
-                .push(i);
+            index_message(&mut ix.notes, &mut ix.notes_by_session, m, i);
         }
         self.index = ix;
     }
@@ -484,26 +487,26 @@ impl World {
 
     pub(crate) fn push_message(&mut self, m: Message) {
         self.ensure_index();
-        let i = self.messages.len();
-        self.index.messages.insert(m.id.clone(), i);
-        self.index
-            .messages_by_session
-            .entry(m.session_id.clone())
-            .or_default()
-            .push(i);
+        let ix = &mut self.index;
+        index_message(
+            &mut ix.messages,
+            &mut ix.messages_by_session,
+            &m,
+            self.messages.len(),
+        );
         self.messages.push(m);
         self.index.lens = self.lens();
     }
 
     pub(crate) fn push_note(&mut self, m: Message) {
         self.ensure_index();
-        let i = self.notes.len();
-        self.index.notes.insert(m.id.clone(), i);
-        self.index
-            .notes_by_session
-            .entry(m.session_id.clone())
-            .or_default()
-            .push(i);
+        let ix = &mut self.index;
+        index_message(
+            &mut ix.notes,
+            &mut ix.notes_by_session,
+            &m,
+            self.notes.len(),
+        );
         self.notes.push(m);
         self.index.lens = self.lens();
     }
@@ -544,28 +547,15 @@ impl World {
         };
         let id = self.new_id();
         let t = self.now_stamp();
-        let msg = Message {
-            id: id.clone(),
-            session_id: session_id.to_string(),
-            template_id: None,
-            file_id: None,
-            ref_id: None,
+        let msg = Message::text_at(
+            id.clone(),
+            session_id.to_string(),
             user_id,
-            created_at: t,
-            updated_at: t,
-            timestamp: t,
-            read_contact_at: None,
-            message_type: MessageType::Text,
+            t,
             direction,
             status,
-            origin: MessageOrigin::Default,
-            sender_id: None,
-            text: Some(text.to_string()),
-            failed_reason: None,
-            files_ids: vec![],
-            details: None,
-            delivery: None,
-        };
+            text.to_string(),
+        );
         self.insert_message(msg);
         Ok(id)
     }
@@ -943,23 +933,7 @@ impl World {
         let id = self.new_id();
         let t = self.now_stamp();
         let note = Message {
-            id: id.clone(),
-            session_id: session_id.to_string(),
-            template_id: None,
             file_id: files.first().map(|f| f.id.clone()),
-            ref_id: None,
-            user_id,
-            created_at: t,
-            updated_at: t,
-            timestamp: t,
-            read_contact_at: None,
-            message_type: MessageType::Text,
-            direction: Direction::FromHub,
-            status: MessageStatus::Saved,
-            origin: MessageOrigin::Default,
-            sender_id: None,
-            text: Some(text.to_string()),
-            failed_reason: None,
             files_ids: files.iter().map(|f| f.id.clone()).collect(),
             details: (!files.is_empty()).then(|| {
                 Box::new(MessageDetails {
@@ -967,7 +941,15 @@ impl World {
                     ..MessageDetails::default()
                 })
             }),
-            delivery: None,
+            ..Message::text_at(
+                id.clone(),
+                session_id.to_string(),
+                user_id,
+                t,
+                Direction::FromHub,
+                MessageStatus::Saved,
+                text.to_string(),
+            )
         };
         self.push_note(note);
         if self.session_updated_on_message {

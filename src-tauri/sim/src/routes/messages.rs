@@ -47,10 +47,21 @@ fn page_of(q: &Query, items: Vec<&Message>) -> Result<Response, ApiError> {
     Ok(list(&page, n))
 }
 
-fn session_or_404(w: &World, id: &str) -> Result<(), ApiError> {
-    w.session(id)
-        .map(|_| ())
-        .ok_or_else(|| WorldError::not_found("session", id).into())
+/// A page of one session's messages or notes (`of`); 404 when the session is unknown.
+fn session_list(
+    st: &AppState,
+    id: &str,
+    raw: Option<&str>,
+    of: for<'w> fn(&'w World, &str) -> Vec<&'w Message>,
+) -> Result<Response, ApiError> {
+    let q = Query::parse(raw);
+    let mut guard = st.world();
+    guard.ensure_index();
+    let w: &World = &guard;
+    if w.session(id).is_none() {
+        return Err(WorldError::not_found("session", id).into());
+    }
+    page_of(&q, of(w, id))
 }
 
 pub async fn list_session(
@@ -58,12 +69,7 @@ pub async fn list_session(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let q = Query::parse(raw.as_deref());
-    let mut guard = st.world();
-    guard.ensure_index();
-    let w: &World = &guard;
-    session_or_404(w, &id)?;
-    page_of(&q, w.messages_of(&id))
+    session_list(&st, &id, raw.as_deref(), World::messages_of)
 }
 
 pub async fn list_notes(
@@ -71,12 +77,7 @@ pub async fn list_notes(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let q = Query::parse(raw.as_deref());
-    let mut guard = st.world();
-    guard.ensure_index();
-    let w: &World = &guard;
-    session_or_404(w, &id)?;
-    page_of(&q, w.notes_of(&id))
+    session_list(&st, &id, raw.as_deref(), World::notes_of)
 }
 
 pub async fn list_global(
@@ -99,16 +100,25 @@ pub async fn list_global(
     page_of(&q, items)
 }
 
+/// Looks up message or note `id` (`kind` names it in the 404) and answers `answer(m)`.
+fn by_id(
+    st: &AppState,
+    id: &str,
+    kind: &'static str,
+    get: for<'w> fn(&'w World, &str) -> Option<&'w Message>,
+    answer: impl FnOnce(&Message) -> Response,
+) -> Result<Response, ApiError> {
+    let mut guard = st.world();
+    guard.ensure_index();
+    let m = get(&guard, id).ok_or_else(|| WorldError::not_found(kind, id))?;
+    Ok(answer(m))
+}
+
 pub async fn get_message(
     State(st): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let mut guard = st.world();
-    guard.ensure_index();
-    let m = guard
-        .message(&id)
-        .ok_or_else(|| WorldError::not_found("message", id.as_str()))?;
-    Ok(json(m))
+    by_id(&st, &id, "message", World::message, json)
 }
 
 /// `GET /chat/v1/message/{id}/status` (shape unverified; the simulator answers the status fields).
@@ -116,30 +126,22 @@ pub async fn get_message_status(
     State(st): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let mut guard = st.world();
-    guard.ensure_index();
-    let m = guard
-        .message(&id)
-        .ok_or_else(|| WorldError::not_found("message", id.as_str()))?;
-    Ok(json(&json!({
-        "id": m.id,
-        "sessionId": m.session_id,
-        "senderId": m.sender_id,
-        "status": m.status,
-        "updatedAt": ts::format(&m.updated_at),
-        "readContactAt": m.read_contact_at.as_ref().map(ts::format),
-        "failedReason": m.failed_reason,
-    })))
+    by_id(&st, &id, "message", World::message, |m| {
+        json(&json!({
+            "id": m.id,
+            "sessionId": m.session_id,
+            "senderId": m.sender_id,
+            "status": m.status,
+            "updatedAt": ts::format(&m.updated_at),
+            "readContactAt": m.read_contact_at.as_ref().map(ts::format),
+            "failedReason": m.failed_reason,
+        }))
+    })
 }
 
 pub async fn get_note(
     State(st): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let mut guard = st.world();
-    guard.ensure_index();
-    let m = guard
-        .note(&id)
-        .ok_or_else(|| WorldError::not_found("note", id.as_str()))?;
-    Ok(json(m))
+    by_id(&st, &id, "note", World::note, json)
 }
