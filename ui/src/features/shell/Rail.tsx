@@ -27,7 +27,7 @@ export function Rail() {
             <li key={id}>
               <button
                 type="button"
-                className={`rail-btn${active ? " is-active" : ""}`}
+                className={`icon-btn rail-btn${active ? " is-active" : ""}`}
                 aria-current={active ? "page" : undefined}
                 aria-label={t(label)}
                 title={t(label)}
@@ -43,7 +43,7 @@ export function Rail() {
       <div className="rail-bottom">
         <button
           type="button"
-          className="rail-btn"
+          className="icon-btn rail-btn"
           aria-label={t("nav.shortcuts")}
           title={t("nav.shortcuts")}
           onClick={() => ui.setOverlay("shortcuts")}
