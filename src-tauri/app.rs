@@ -147,8 +147,7 @@ impl App {
             }
             Mode::Account(cfg) => {
                 let client = HelenaClient::new(&cfg.base_url, cfg.token.clone())?;
-                let host = url_host(&cfg.base_url);
-                let db_path = data_dir.join(format!("account-{host}.db"));
+                let db_path = data_dir.join(format!("account-{}.db", db_key(&cfg.base_url)));
                 let account = AccountInfo {
                     name: cfg.name,
                     base_url: cfg.base_url,
@@ -248,10 +247,18 @@ impl App {
     }
 }
 
-/// The host part of a base URL, safe for a file name.
-fn url_host(base_url: &str) -> String {
-    url_like_host(base_url)
-        .chars()
+/// A file-name-safe key for an account's database: the host and port of its base URL.
+fn db_key(base_url: &str) -> String {
+    let parsed = url::Url::parse(base_url).ok();
+    let host = parsed
+        .as_ref()
+        .and_then(|u| u.host_str())
+        .unwrap_or("conta");
+    let key = match parsed.as_ref().and_then(|u| u.port()) {
+        Some(port) => format!("{host}_{port}"),
+        None => host.to_string(),
+    };
+    key.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '.' {
                 c
@@ -260,9 +267,4 @@ fn url_host(base_url: &str) -> String {
             }
         })
         .collect()
-}
-
-fn url_like_host(base_url: &str) -> &str {
-    let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
-    rest.split(['/', '?', '#']).next().unwrap_or(rest)
 }

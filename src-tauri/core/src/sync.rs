@@ -105,13 +105,15 @@ pub struct ChangeNotice {
 /// Figures of one pass.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncReport {
-    /// Items stored, per entity.
+    /// Items received and stored, per entity (overlap re-reads included).
     pub fetched: BTreeMap<&'static str, u64>,
+    /// Of those, the rows that actually changed (inserted, or updated with a different raw).
+    pub changed: u64,
     /// Reference rows deleted because the server no longer lists them.
     pub deleted: u64,
     /// Malformed items skipped.
     pub skipped: u64,
-    /// Sessions that changed in this pass.
+    /// Sessions whose local row changed in this pass.
     pub changed_sessions: usize,
     /// HTTP requests granted by the budget during the pass.
     pub requests: u64,
@@ -120,14 +122,36 @@ pub struct SyncReport {
 /// Options of a [`Syncer`].
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
+    /// Overlap of consecutive windows.
     pub overlap: Duration,
+    /// How often reference data (agents, teams, tags, channels, templates, custom fields) is
+    /// refreshed in full; the first pass always refreshes it.
+    pub reference_every: Duration,
 }
+
+/// Reference data changes rarely; the recipe refreshes it every 15-60 min.
+pub const DEFAULT_REFERENCE_EVERY: Duration = Duration::from_secs(15 * 60);
 
 impl Default for SyncOptions {
     fn default() -> Self {
         SyncOptions {
             overlap: DEFAULT_OVERLAP,
+            reference_every: DEFAULT_REFERENCE_EVERY,
         }
+    }
+}
+
+/// What applying items did: how many were stored, and how many changed a row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Applied {
+    stored: u64,
+    changed: u64,
+}
+
+impl std::ops::AddAssign for Applied {
+    fn add_assign(&mut self, o: Applied) {
+        self.stored += o.stored;
+        self.changed += o.changed;
     }
 }
 
@@ -144,6 +168,7 @@ pub struct Syncer {
     changes: broadcast::Sender<ChangeNotice>,
     global_messages: AtomicU8,
     running: tokio::sync::Mutex<()>,
+    reference_at: Mutex<Option<std::time::Instant>>,
 }
 
 /// Where a window starts and ends.
@@ -165,6 +190,7 @@ impl Syncer {
             changes,
             global_messages: AtomicU8::new(GLOBAL_UNKNOWN),
             running: tokio::sync::Mutex::new(()),
+            reference_at: Mutex::new(None),
         }
     }
 
@@ -176,6 +202,13 @@ impl Syncer {
     /// Subscribes to change notices.
     pub fn changes(&self) -> broadcast::Receiver<ChangeNotice> {
         self.changes.subscribe()
+    }
+
+    /// Tells listeners that rows of `entity` changed, when `changed` says any did.
+    fn notify_if(&self, changed: u64, entity: &str) {
+        if changed > 0 {
+            self.notify(&[entity]);
+        }
     }
 
     fn notify(&self, entities: &[&str]) {
@@ -243,13 +276,25 @@ impl Syncer {
 
     async fn pass(&self, report: &mut SyncReport) -> Result<()> {
         let t1 = time::ceil_ms(Utc::now());
-        self.reference(report).await?;
+        if self.reference_due() {
+            self.reference(report).await?;
+            if let Ok(mut at) = self.reference_at.lock() {
+                *at = Some(std::time::Instant::now());
+            }
+        }
         let changed = self.sessions(t1, report).await?;
         report.changed_sessions = changed.len();
         self.contacts(t1, report).await?;
         self.messages(t1, &changed, report).await?;
         self.notes_for_working_set(t1, &changed, report).await?;
         Ok(())
+    }
+
+    fn reference_due(&self) -> bool {
+        match self.reference_at.lock() {
+            Ok(at) => at.is_none_or(|t| t.elapsed() >= self.options.reference_every),
+            Err(_) => true,
+        }
     }
 
     fn window(&self, entity: &str, t1: DateTime<Utc>) -> Result<Window> {
@@ -267,7 +312,7 @@ impl Syncer {
 
     /// Pulls the window of `entity` on `path`, filtered and ordered by `field`, handing each
     /// parsed item to `apply` inside the page's transaction. Moves the listed cursors to T1 with
-    /// the last page. Returns the number of items stored.
+    /// the last page.
     #[allow(clippy::too_many_arguments)]
     async fn pull_window<T, F>(
         &self,
@@ -279,10 +324,10 @@ impl Syncer {
         commit_cursors: &[&str],
         report: &mut SyncReport,
         mut apply: F,
-    ) -> Result<u64>
+    ) -> Result<Applied>
     where
         T: DeserializeOwned,
-        F: FnMut(&Connection, &T, &str) -> Result<()>,
+        F: FnMut(&Connection, &T, &str) -> Result<bool>,
     {
         let mut query: Vec<(String, String)> = extra.to_vec();
         if let Some(after) = &window.after {
@@ -291,7 +336,7 @@ impl Syncer {
         query.push((format!("{field}.Before"), window.before.clone()));
         query.push(("OrderBy".into(), field.into()));
         query.push(("OrderDirection".into(), "ASCENDING".into()));
-        let mut stored = 0u64;
+        let mut applied = Applied::default();
         let mut skipped = 0u64;
         self.client
             .for_each_page(path, &query, |page, last| {
@@ -306,15 +351,16 @@ impl Syncer {
                         Ok(n)
                     })
                 })?;
-                stored += n;
+                applied += n;
                 if let Some(phase) = phase {
-                    self.set_phase(phase, stored + skipped, page.total_items);
+                    self.set_phase(phase, applied.stored + skipped, page.total_items);
                 }
                 Ok(())
             })
             .await?;
         report.skipped += skipped;
-        Ok(stored)
+        report.changed += applied.changed;
+        Ok(applied)
     }
 
     #[tracing::instrument(skip_all)]
@@ -388,7 +434,7 @@ impl Syncer {
         path: &str,
         query: &[(String, String)],
         id_of: fn(&T) -> String,
-        upsert: fn(&Connection, &T, &str) -> Result<()>,
+        upsert: fn(&Connection, &T, &str) -> Result<bool>,
         report: &mut SyncReport,
     ) -> Result<()> {
         let items = self.client.list_all(path, query).await?;
@@ -400,24 +446,25 @@ impl Syncer {
         table: RefTable,
         items: Vec<Box<RawValue>>,
         id_of: fn(&T) -> String,
-        upsert: fn(&Connection, &T, &str) -> Result<()>,
+        upsert: fn(&Connection, &T, &str) -> Result<bool>,
         report: &mut SyncReport,
     ) -> Result<()> {
         let mut ids = Vec::with_capacity(items.len());
         let mut skipped = 0;
-        let deleted = self.with_store(|s| {
+        let (applied, deleted) = self.with_store(|s| {
             s.write(|tx| {
-                apply_items(tx, &items, &mut skipped, &mut |c, item: &T, raw| {
+                let applied = apply_items(tx, &items, &mut skipped, &mut |c, item: &T, raw| {
                     ids.push(id_of(item));
                     upsert(c, item, raw)
                 })?;
-                store::delete_missing(tx, table, &ids)
+                Ok((applied, store::delete_missing(tx, table, &ids)? as u64))
             })
         })?;
         report.skipped += skipped;
-        report.deleted += deleted as u64;
-        *report.fetched.entry(table.name()).or_default() += ids.len() as u64;
-        self.notify(&[table.name()]);
+        report.deleted += deleted;
+        report.changed += applied.changed + deleted;
+        *report.fetched.entry(table.name()).or_default() += applied.stored;
+        self.notify_if(applied.changed + deleted, table.name());
         Ok(())
     }
 
@@ -444,7 +491,7 @@ impl Syncer {
                 ("LastInteractionAt", &["sessions.interaction"]),
             ]
         };
-        let mut n = 0;
+        let mut n = Applied::default();
         for (field, cursors) in passes {
             let window = self.window(cursors[0], t1)?;
             n += self
@@ -457,16 +504,17 @@ impl Syncer {
                     cursors,
                     report,
                     |c, s: &SessionDto, raw| {
-                        changed.insert(s.id.clone());
-                        store::session::upsert(c, s, raw)
+                        let row_changed = store::session::upsert(c, s, raw)?;
+                        if row_changed {
+                            changed.insert(s.id.clone());
+                        }
+                        Ok(row_changed)
                     },
                 )
                 .await?;
         }
-        *report.fetched.entry("session").or_default() += n;
-        if n > 0 {
-            self.notify(&["session"]);
-        }
+        *report.fetched.entry("session").or_default() += n.stored;
+        self.notify_if(n.changed, "session");
         Ok(changed)
     }
 
@@ -477,7 +525,7 @@ impl Syncer {
         // last page of the last status.
         const STATUSES: [&str; 3] = ["ACTIVE", "ARCHIVED", "BLOCKED"];
         let window = self.window("contacts", t1)?;
-        let mut n = 0;
+        let mut n = Applied::default();
         for (i, status) in STATUSES.iter().enumerate() {
             let cursors: &[&str] = if i + 1 == STATUSES.len() {
                 &["contacts"]
@@ -501,10 +549,8 @@ impl Syncer {
                 )
                 .await?;
         }
-        *report.fetched.entry("contact").or_default() += n;
-        if n > 0 {
-            self.notify(&["contact"]);
-        }
+        *report.fetched.entry("contact").or_default() += n.stored;
+        self.notify_if(n.changed, "contact");
         Ok(())
     }
 
@@ -532,10 +578,8 @@ impl Syncer {
             match pulled {
                 Ok(n) => {
                     self.global_messages.store(GLOBAL_YES, Ordering::Relaxed);
-                    *report.fetched.entry("message").or_default() += n;
-                    if n > 0 {
-                        self.notify(&["message"]);
-                    }
+                    *report.fetched.entry("message").or_default() += n.stored;
+                    self.notify_if(n.changed, "message");
                     return Ok(());
                 }
                 Err(Error::Api { status: 404, .. }) | Err(Error::Api { status: 400, .. }) => {
@@ -546,14 +590,15 @@ impl Syncer {
             }
         }
         let total = changed.len() as u64;
+        let mut n = Applied::default();
         for (i, sid) in changed.iter().enumerate() {
             self.set_phase("messages", i as u64, Some(total));
-            let n = self
+            n += self
                 .pull_session_kind(sid, Kind::Message, None, t1, report)
                 .await?;
-            *report.fetched.entry("message").or_default() += n;
         }
-        self.notify(&["message"]);
+        *report.fetched.entry("message").or_default() += n.stored;
+        self.notify_if(n.changed, "message");
         Ok(())
     }
 
@@ -573,17 +618,15 @@ impl Syncer {
             .filter(|id| changed.contains(id))
             .collect();
         let total = work.len() as u64;
-        let mut n = 0;
+        let mut n = Applied::default();
         for (i, sid) in work.iter().enumerate() {
             self.set_phase("notes", i as u64, Some(total));
             n += self
                 .pull_session_kind(sid, Kind::Note, None, t1, report)
                 .await?;
         }
-        *report.fetched.entry("note").or_default() += n;
-        if n > 0 {
-            self.notify(&["message"]);
-        }
+        *report.fetched.entry("note").or_default() += n.stored;
+        self.notify_if(n.changed, "message");
         Ok(())
     }
 
@@ -594,7 +637,7 @@ impl Syncer {
         phase: Option<&str>,
         t1: DateTime<Utc>,
         report: &mut SyncReport,
-    ) -> Result<u64> {
+    ) -> Result<Applied> {
         let (segment, cursor) = match kind {
             Kind::Message => ("message", format!("messages:{session_id}")),
             Kind::Note => ("note", format!("notes:{session_id}")),
@@ -617,6 +660,7 @@ impl Syncer {
     /// Pulls one conversation's notes (and its messages, when the server has no global message
     /// list): called when the agent opens it, so it is fresh before anything else.
     #[tracing::instrument(skip(self))]
+    /// Returns how many rows changed.
     pub async fn pull_session(&self, session_id: &str) -> Result<u64> {
         if !self.with_store(|s| store::session::exists(s.conn(), session_id))? {
             return Err(Error::NotFound(format!("conversa {session_id}")));
@@ -631,10 +675,8 @@ impl Syncer {
                 .pull_session_kind(session_id, Kind::Message, None, t1, &mut report)
                 .await?;
         }
-        if n > 0 {
-            self.notify(&["message"]);
-        }
-        Ok(n)
+        self.notify_if(n.changed, "message");
+        Ok(n.changed)
     }
 }
 
@@ -649,17 +691,18 @@ fn encode_segment(s: &str) -> String {
 
 /// Parses and applies raw items inside a transaction. Items that do not parse, or that
 /// `apply` rejects as malformed, are skipped and counted; any other error aborts the page.
+/// `apply` says whether the item changed a row.
 fn apply_items<T, F>(
     tx: &Connection,
     items: &[Box<RawValue>],
     skipped: &mut u64,
     apply: &mut F,
-) -> Result<u64>
+) -> Result<Applied>
 where
     T: DeserializeOwned,
-    F: FnMut(&Connection, &T, &str) -> Result<()>,
+    F: FnMut(&Connection, &T, &str) -> Result<bool>,
 {
-    let mut n = 0;
+    let mut n = Applied::default();
     for raw in items {
         let item: T = match serde_json::from_str(raw.get()) {
             Ok(v) => v,
@@ -670,7 +713,10 @@ where
             }
         };
         match apply(tx, &item, raw.get()) {
-            Ok(()) => n += 1,
+            Ok(changed) => {
+                n.stored += 1;
+                n.changed += u64::from(changed);
+            }
             Err(Error::Decode { context, detail }) => {
                 tracing::warn!(%context, %detail, "skipping malformed item from the server");
                 *skipped += 1;

@@ -28,6 +28,18 @@ fn fast_retries() -> RetryPolicy {
 }
 
 async fn fixture(cfg: SimConfig) -> Fixture {
+    fixture_with(cfg, SyncOptions::default()).await
+}
+
+/// Reference data refreshed at every pass, so a test sees deletions at once.
+fn reference_every_pass() -> SyncOptions {
+    SyncOptions {
+        reference_every: Duration::ZERO,
+        ..SyncOptions::default()
+    }
+}
+
+async fn fixture_with(cfg: SimConfig, options: SyncOptions) -> Fixture {
     let sim = atende_sim::start(cfg).await.expect("simulator starts");
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(dir.path().join("account.db")).unwrap();
@@ -42,7 +54,7 @@ async fn fixture(cfg: SimConfig) -> Fixture {
         fast_retries(),
     )
     .unwrap();
-    let syncer = Syncer::new(client, store.clone(), SyncOptions::default());
+    let syncer = Syncer::new(client, store.clone(), options);
     Fixture {
         sim,
         syncer,
@@ -74,7 +86,7 @@ fn requests(stats: &atende_sim::Stats, route: &str) -> u64 {
 
 #[tokio::test]
 async fn first_sync_matches_the_simulator_and_second_fetches_only_changes() {
-    let f = fixture(SimConfig::small()).await;
+    let f = fixture_with(SimConfig::small(), reference_every_pass()).await;
     let report = f.syncer.sync_once().await.expect("first sync");
 
     // Row counts equal the simulator's.
@@ -246,9 +258,14 @@ async fn first_sync_matches_the_simulator_and_second_fetches_only_changes() {
     );
     assert_eq!(report2.deleted, 1);
 
-    // A third pass with no new change re-reads only the 2-minute overlap: the same items.
+    // A third pass with no new change re-reads only the 2-minute overlap: the same items,
+    // which change no row and so send no change notice.
     f.sim.reset_stats();
-    f.syncer.sync_once().await.expect("third sync");
+    let mut notices = f.syncer.changes();
+    let report3 = f.syncer.sync_once().await.expect("third sync");
+    assert_eq!(report3.changed, 0, "{report3:?}");
+    assert_eq!(report3.changed_sessions, 0);
+    assert!(notices.try_recv().is_err(), "no change, no notice");
     let again = f.sim.stats();
     for route in [
         "GET /chat/v1/message",
@@ -326,4 +343,44 @@ async fn offline_server_is_reported_and_the_next_pass_recovers() {
     assert_eq!(status.state, atende_core::sync::SyncState::Idle);
     assert!(status.error.is_none() && status.last_sync_at.is_some());
     assert_eq!(count(&f, "session") as usize, f.sim.world().sessions.len());
+}
+
+#[tokio::test]
+async fn reference_data_is_refreshed_at_start_not_at_every_pass() {
+    let f = fixture(SimConfig::small()).await;
+    let first = f.syncer.sync_once().await.expect("first sync");
+    assert!(first.fetched.contains_key("agent") && first.changed > 0);
+    let new_msg = {
+        let mut w = f.sim.world();
+        let open = w
+            .sessions
+            .iter()
+            .find(|s| status_of(s) == "IN_PROGRESS")
+            .unwrap()
+            .id
+            .clone();
+        w.add_message(&open, atende_sim::Direction::ToHub, "Alguém aí?")
+    };
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    f.sim.reset_stats();
+    let second = f.syncer.sync_once().await.expect("second sync");
+    let stats = f.sim.stats();
+    for route in [
+        "GET /core/v1/agent",
+        "GET /core/v2/department",
+        "GET /core/v1/tag",
+        "GET /chat/v1/channel",
+        "GET /chat/v1/template",
+        "GET /core/v1/custom-field",
+    ] {
+        assert_eq!(
+            requests(&stats, route),
+            0,
+            "{route} within the refresh interval"
+        );
+    }
+    assert!(!second.fetched.contains_key("agent"));
+    assert_eq!(items(&stats, "GET /chat/v1/message"), 1);
+    let text: String = one(&f, "SELECT text FROM message WHERE id = ?1", &new_msg);
+    assert_eq!(text, "Alguém aí?");
 }

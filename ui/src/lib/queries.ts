@@ -34,8 +34,12 @@ export const ENTITY_COMMANDS: Record<string, ReadCommand[]> = {
   contact: ["inbox_page", "conversation_detail"],
   tag: ["conversation_detail"],
   department: ["inbox_counts", "inbox_page", "conversation_detail"],
-  agent: ["inbox_page", "conversation_detail"],
+  // Team memberships decide what "my teams" are, so agents also move the counts.
+  agent: ["inbox_counts", "inbox_page", "conversation_detail"],
   channel: ["inbox_page", "conversation_detail"],
+  // Read by no screen yet (the composer will); listed so they do not invalidate everything.
+  template: [],
+  custom_field: [],
   account: ALL_READS,
   me: ALL_READS,
 };

@@ -15,11 +15,12 @@ pub struct Agent {
 }
 
 /// Inserts or updates one agent and replaces its team memberships.
-pub fn upsert(c: &Connection, a: &AgentDto, raw: &str) -> Result<()> {
-    c.prepare_cached(
+pub fn upsert(c: &Connection, a: &AgentDto, raw: &str) -> Result<bool> {
+    let changed = c.prepare_cached(
         "INSERT INTO agent (id, user_id, name, short_name, email, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT(id) DO UPDATE SET user_id = excluded.user_id, name = excluded.name,
-           short_name = excluded.short_name, email = excluded.email, raw = excluded.raw",
+           short_name = excluded.short_name, email = excluded.email, raw = excluded.raw
+         WHERE agent.raw IS NOT excluded.raw",
     )?
     .execute(params![
         a.id,
@@ -28,7 +29,12 @@ pub fn upsert(c: &Connection, a: &AgentDto, raw: &str) -> Result<()> {
         a.short_name,
         a.email,
         raw
-    ])?;
+    ])?
+        > 0;
+    if !changed {
+        // Same raw JSON: its tags, fields and memberships are the same too.
+        return Ok(false);
+    }
     c.prepare_cached("DELETE FROM agent_department WHERE agent_id = ?1")?
         .execute([&a.id])?;
     let mut ins = c.prepare_cached(
@@ -41,7 +47,7 @@ pub fn upsert(c: &Connection, a: &AgentDto, raw: &str) -> Result<()> {
             d.is_supervisor.unwrap_or(false)
         ])?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// The agent whose user id is `user_id`.

@@ -21,8 +21,8 @@ pub fn phone_digits(phone: &str) -> String {
 }
 
 /// Inserts or updates one contact (raw JSON included) and replaces its tags and field values.
-pub fn upsert(c: &Connection, ct: &ContactDto, raw: &str) -> Result<()> {
-    c.prepare_cached(
+pub fn upsert(c: &Connection, ct: &ContactDto, raw: &str) -> Result<bool> {
+    let changed = c.prepare_cached(
         "INSERT INTO contact (id, name, phone, phone_display, phone_digits, email, instagram, status,
                               annotation, created_at, updated_at, raw)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
@@ -30,7 +30,8 @@ pub fn upsert(c: &Connection, ct: &ContactDto, raw: &str) -> Result<()> {
            phone_display = excluded.phone_display, phone_digits = excluded.phone_digits,
            email = excluded.email, instagram = excluded.instagram, status = excluded.status,
            annotation = excluded.annotation, created_at = excluded.created_at,
-           updated_at = excluded.updated_at, raw = excluded.raw",
+           updated_at = excluded.updated_at, raw = excluded.raw
+         WHERE contact.raw IS NOT excluded.raw",
     )?
     .execute(params![
         ct.id,
@@ -45,7 +46,12 @@ pub fn upsert(c: &Connection, ct: &ContactDto, raw: &str) -> Result<()> {
         time::canonical(ct.created_at.as_deref()),
         time::canonical(ct.updated_at.as_deref()),
         raw
-    ])?;
+    ])?
+        > 0;
+    if !changed {
+        // Same raw JSON: its tags, fields and memberships are the same too.
+        return Ok(false);
+    }
     if let Some(tags) = &ct.tags_id {
         c.prepare_cached("DELETE FROM contact_tag WHERE contact_id = ?1")?
             .execute([&ct.id])?;
@@ -66,7 +72,7 @@ pub fn upsert(c: &Connection, ct: &ContactDto, raw: &str) -> Result<()> {
             ins.execute(params![ct.id, k, value_text(v)])?;
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Custom-field values of a contact, by key.

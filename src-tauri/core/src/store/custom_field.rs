@@ -12,12 +12,14 @@ pub fn id_of(f: &CustomFieldDto) -> &str {
 }
 
 /// Inserts or updates one definition with its raw JSON.
-pub fn upsert(c: &Connection, f: &CustomFieldDto, raw: &str) -> Result<()> {
-    c.prepare_cached(
+pub fn upsert(c: &Connection, f: &CustomFieldDto, raw: &str) -> Result<bool> {
+    let changed = c.prepare_cached(
         "INSERT INTO custom_field (id, key, name, field_type, entity_type, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT(id) DO UPDATE SET key = excluded.key, name = excluded.name,
-           field_type = excluded.field_type, entity_type = excluded.entity_type, raw = excluded.raw",
+           field_type = excluded.field_type, entity_type = excluded.entity_type, raw = excluded.raw
+         WHERE custom_field.raw IS NOT excluded.raw",
     )?
-    .execute(params![id_of(f), f.key, f.name, f.field_type, f.entity_type, raw])?;
-    Ok(())
+    .execute(params![id_of(f), f.key, f.name, f.field_type, f.entity_type, raw])?
+        > 0;
+    Ok(changed)
 }

@@ -6,11 +6,12 @@ use crate::api::dto::DepartmentDto;
 use crate::error::Result;
 
 /// Inserts or updates one team with its raw JSON.
-pub fn upsert(c: &Connection, d: &DepartmentDto, raw: &str) -> Result<()> {
-    c.prepare_cached(
+pub fn upsert(c: &Connection, d: &DepartmentDto, raw: &str) -> Result<bool> {
+    let changed = c.prepare_cached(
         "INSERT INTO department (id, name, description, is_default, raw) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, description = excluded.description,
-           is_default = excluded.is_default, raw = excluded.raw",
+           is_default = excluded.is_default, raw = excluded.raw
+         WHERE department.raw IS NOT excluded.raw",
     )?
     .execute(params![
         d.id,
@@ -18,8 +19,9 @@ pub fn upsert(c: &Connection, d: &DepartmentDto, raw: &str) -> Result<()> {
         d.description,
         d.is_default.unwrap_or(false),
         raw
-    ])?;
-    Ok(())
+    ])?
+        > 0;
+    Ok(changed)
 }
 
 /// A team's name.

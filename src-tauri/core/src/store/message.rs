@@ -32,7 +32,7 @@ pub fn upsert(
     raw: &str,
     kind: Kind,
     session_id: Option<&str>,
-) -> Result<()> {
+) -> Result<bool> {
     let created = time::canonical(m.created_at.as_deref())
         .or_else(|| time::canonical(m.timestamp.as_deref()))
         .or_else(|| time::canonical(m.updated_at.as_deref()))
@@ -52,14 +52,15 @@ pub fn upsert(
         Kind::Message => m.direction_code(),
         Kind::Note => None,
     };
-    c.prepare_cached(
+    let changed = c.prepare_cached(
         "INSERT INTO message (id, session_id, kind, direction, type, status, text, user_id, sender_id,
                               created_at, updated_at, raw)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT(id) DO UPDATE SET session_id = excluded.session_id, kind = excluded.kind,
            direction = excluded.direction, type = excluded.type, status = excluded.status,
            text = excluded.text, user_id = excluded.user_id, sender_id = excluded.sender_id,
-           created_at = excluded.created_at, updated_at = excluded.updated_at, raw = excluded.raw",
+           created_at = excluded.created_at, updated_at = excluded.updated_at, raw = excluded.raw
+         WHERE message.raw IS NOT excluded.raw",
     )?
     .execute(params![
         m.id,
@@ -74,8 +75,9 @@ pub fn upsert(
         created,
         time::canonical(m.updated_at.as_deref()),
         raw
-    ])?;
-    Ok(())
+    ])?
+        > 0;
+    Ok(changed)
 }
 
 /// Seqs of messages whose text matches an FTS5 query, newest first.
@@ -100,8 +102,13 @@ mod tests {
     fn upsert_keeps_one_row_per_id_and_fts_follows_edits() {
         let mut s = Store::open_in_memory().unwrap();
         let r1 = r#"{"id":"m1","sessionId":"s1","type":"TEXT","direction":"TO_HUB","text":"Olá, quero trocar o pedido","createdAt":"2026-11-20T10:00:00Z","status":"READ"}"#;
-        s.write(|tx| upsert(tx, &dto(r1), r1, Kind::Message, None))
-            .unwrap();
+        assert!(s
+            .write(|tx| upsert(tx, &dto(r1), r1, Kind::Message, None))
+            .unwrap());
+        // The same server copy again changes nothing (an overlap re-read).
+        assert!(!s
+            .write(|tx| upsert(tx, &dto(r1), r1, Kind::Message, None))
+            .unwrap());
         assert_eq!(search(s.conn(), "pedido", 10).unwrap().len(), 1);
         // Accent-insensitive search.
         assert_eq!(search(s.conn(), "ola", 10).unwrap().len(), 1);

@@ -8,9 +8,9 @@ use crate::error::Result;
 use crate::time;
 
 /// Inserts or updates one session with its raw JSON.
-pub fn upsert(c: &Connection, s: &SessionDto, raw: &str) -> Result<()> {
+pub fn upsert(c: &Connection, s: &SessionDto, raw: &str) -> Result<bool> {
     let cd = s.contact_details.as_ref();
-    c.prepare_cached(
+    let changed = c.prepare_cached(
         "INSERT INTO session (id, contact_id, contact_name, contact_phone, channel_id, department_id,
                               user_id, status, window_status, channel_type, number, title, created_at,
                               updated_at, start_at, end_at, last_interaction_at, last_message_text,
@@ -26,7 +26,8 @@ pub fn upsert(c: &Connection, s: &SessionDto, raw: &str) -> Result<()> {
            start_at = excluded.start_at, end_at = excluded.end_at,
            last_interaction_at = excluded.last_interaction_at,
            last_message_text = excluded.last_message_text, unread_count = excluded.unread_count,
-           raw = excluded.raw",
+           raw = excluded.raw
+         WHERE session.raw IS NOT excluded.raw",
     )?
     .execute(params![
         s.id,
@@ -49,8 +50,9 @@ pub fn upsert(c: &Connection, s: &SessionDto, raw: &str) -> Result<()> {
         s.last_message_text,
         s.unread_count.unwrap_or(0),
         raw
-    ])?;
-    Ok(())
+    ])?
+        > 0;
+    Ok(changed)
 }
 
 /// Ids of sessions the signed-in user works: assigned to them and open, or waiting in their

@@ -14,13 +14,15 @@ pub struct Tag {
 }
 
 /// Inserts or updates one tag with its raw JSON.
-pub fn upsert(c: &Connection, t: &TagDto, raw: &str) -> Result<()> {
-    c.prepare_cached(
+pub fn upsert(c: &Connection, t: &TagDto, raw: &str) -> Result<bool> {
+    let changed = c.prepare_cached(
         "INSERT INTO tag (id, name, color, raw) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT(id) DO UPDATE SET name = excluded.name, color = excluded.color, raw = excluded.raw",
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, color = excluded.color, raw = excluded.raw
+         WHERE tag.raw IS NOT excluded.raw",
     )?
-    .execute(params![t.id, t.name.as_deref().unwrap_or(""), t.color, raw])?;
-    Ok(())
+    .execute(params![t.id, t.name.as_deref().unwrap_or(""), t.color, raw])?
+        > 0;
+    Ok(changed)
 }
 
 /// The tags of a contact, by name.
