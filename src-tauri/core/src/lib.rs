@@ -5,6 +5,7 @@
 //! these functions, and tests and benchmarks drive them directly against the simulator.
 
 pub mod api;
+pub mod clock;
 pub mod error;
 pub mod store;
 pub mod sync;

@@ -10,11 +10,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use reqwest::Method;
 use reqwest::StatusCode;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::budget::{Budget, RequestKind};
+use super::budget::{Budget, Priority, RequestKind};
 use crate::error::{Error, Result};
 
 /// The largest page the API serves; sync loops keep it constant (§1.1).
@@ -92,6 +93,7 @@ pub struct HelenaClient {
     token: Token,
     budget: Arc<Budget>,
     retry: RetryPolicy,
+    priority: Priority,
 }
 
 impl HelenaClient {
@@ -131,7 +133,21 @@ impl HelenaClient {
             token,
             budget,
             retry,
+            priority: Priority::Visible,
         })
+    }
+
+    /// The same client, asking the budget at `priority` (cheap: the connection pool is shared).
+    pub fn with_priority(&self, priority: Priority) -> HelenaClient {
+        HelenaClient {
+            priority,
+            ..self.clone()
+        }
+    }
+
+    /// The priority this client asks the budget at.
+    pub fn priority(&self) -> Priority {
+        self.priority
     }
 
     /// The account's budget (shared with other workers of the account).
@@ -144,23 +160,54 @@ impl HelenaClient {
         &self.base
     }
 
-    /// GET `path` with `query`, returning the body of a 2xx answer.
+    /// GET `path` with `query`, returning the body of a 2xx answer. Transient failures (429,
+    /// 5xx, dropped connections, timeouts) are retried a bounded number of times.
     #[tracing::instrument(level = "debug", skip(self, query), fields(attempts))]
     pub async fn get(&self, path: &str, query: &[(String, String)]) -> Result<Vec<u8>> {
+        self.execute(Method::GET, path, query, None, RequestKind::General, true)
+            .await
+    }
+
+    /// A write (POST / PUT / DELETE) with a JSON body, sent **once**: a transport error, timeout
+    /// or 5xx leaves the outcome uncertain, and only the caller knows how to check before sending
+    /// again. A 429 is the exception: the server refused it unapplied, so it waits out the
+    /// account's pause and tries again (bounded).
+    #[tracing::instrument(level = "debug", skip(self, body), fields(attempts))]
+    pub async fn write(
+        &self,
+        method: Method,
+        path: &str,
+        body: &serde_json::Value,
+        kind: RequestKind,
+    ) -> Result<Vec<u8>> {
+        self.execute(method, path, &[], Some(body), kind, false)
+            .await
+    }
+
+    async fn execute(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<&serde_json::Value>,
+        kind: RequestKind,
+        retry_transient: bool,
+    ) -> Result<Vec<u8>> {
         let url = format!("{}{}", self.base, path);
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             tracing::Span::current().record("attempts", attempt);
-            self.budget.acquire(RequestKind::General).await;
-            let sent = self
+            self.budget.acquire(kind, self.priority).await;
+            let mut req = self
                 .http
-                .get(&url)
+                .request(method.clone(), &url)
                 .bearer_auth(&self.token.0)
-                .query(query)
-                .send()
-                .await;
-            let failure = match sent {
+                .query(query);
+            if let Some(body) = body {
+                req = req.json(body);
+            }
+            let failure = match req.send().await {
                 Err(e) => Error::Offline(describe_transport(&e)),
                 Ok(resp) => {
                     let status = resp.status();
@@ -186,13 +233,17 @@ impl HelenaClient {
                     }
                 }
             };
-            if !failure.is_transient() || attempt >= self.retry.max_attempts {
+            let retryable = match failure {
+                Error::RateLimited { .. } => true,
+                _ => retry_transient && failure.is_transient(),
+            };
+            if !retryable || attempt >= self.retry.max_attempts {
                 return Err(failure);
             }
             if !matches!(failure, Error::RateLimited { .. }) {
                 let wait = self.backoff(attempt);
                 tracing::debug!(path, ?wait, error = %failure, "transient failure; retrying");
-                tokio::time::sleep(wait).await;
+                crate::clock::sleep(&**self.budget.clock(), wait).await;
             }
         }
     }
