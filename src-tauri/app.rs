@@ -11,11 +11,11 @@ use std::time::Duration;
 
 use atende_core::api::client::Token;
 use atende_core::api::HelenaClient;
+use atende_core::engine::{Engine, PollOptions};
 use atende_core::store::{self, Connection, Store};
 use atende_core::sync::{SyncOptions, Syncer};
 use atende_core::{Error, Result};
 use serde::Serialize;
-use tokio::sync::Notify;
 
 /// A real Helena account. The token comes from the environment (never from a plain file).
 #[derive(Clone)]
@@ -87,7 +87,7 @@ pub struct App {
     account: AccountInfo,
     reader: Mutex<Store>,
     syncer: Arc<Syncer>,
-    wake: Arc<Notify>,
+    engine: Arc<Engine>,
     db_path: PathBuf,
     _sim: Option<atende_sim::SimHandle>,
 }
@@ -174,12 +174,13 @@ impl App {
             Arc::new(Mutex::new(writer)),
             SyncOptions::default(),
         ));
+        let engine = Engine::new(syncer.clone(), PollOptions::default());
         tracing::info!(demo = account.demo, db = %db_path.display(), "workspace open");
         Ok(App {
             account,
             reader: Mutex::new(reader),
             syncer,
-            wake: Arc::new(Notify::new()),
+            engine,
             db_path,
             _sim: sim,
         })
@@ -219,25 +220,20 @@ impl App {
         })
     }
 
-    /// Asks the sync loop to run a pass now.
+    /// The sync engine (schedule, focus, status).
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
+    /// Asks the sync engine to run a pass now.
     pub fn wake_sync(&self) {
-        self.wake.notify_one();
+        self.engine.wake();
     }
 
-    /// The sync loop: a pass now, then one every `interval` or when woken.
-    pub async fn sync_loop(self: Arc<Self>, interval: Duration) {
-        loop {
-            // Failures are recorded in the sync status the UI shows; the loop goes on.
-            let _ = self.syncer.sync_once().await;
-            tokio::select! {
-                _ = tokio::time::sleep(interval) => {}
-                _ = self.wake.notified() => {}
-            }
-        }
-    }
-
-    /// Pulls an opened conversation's notes in the background.
+    /// Pulls an opened conversation's notes in the background, and makes it the first thing
+    /// every later pass refreshes.
     pub fn conversation_opened(self: &Arc<Self>, session_id: String) {
+        self.syncer.set_open(Some(session_id.clone()));
         let syncer = self.syncer.clone();
         tokio::spawn(async move {
             if let Err(e) = syncer.pull_session(&session_id).await {

@@ -9,16 +9,12 @@ pub mod commands;
 pub mod error;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use tauri::{Emitter, Manager};
+use tauri::{Emitter, Manager, WindowEvent};
 
 use crate::app::{App, Mode};
 use crate::commands::AppState;
 use crate::error::IpcError;
-
-/// How often the background sync runs (adaptive polling arrives with the sync engine).
-const SYNC_INTERVAL: Duration = Duration::from_secs(20);
 
 /// Event carrying a `ChangeNotice`.
 pub const EVENT_CHANGED: &str = "atende://changed";
@@ -46,7 +42,7 @@ pub fn run() {
                 Ok(core) => {
                     let core = Arc::new(core);
                     forward_events(app.handle().clone(), &core);
-                    tauri::async_runtime::spawn(core.clone().sync_loop(SYNC_INTERVAL));
+                    tauri::async_runtime::spawn(core.engine().clone().run());
                     Ok(core)
                 }
                 Err(e) => {
@@ -57,6 +53,14 @@ pub fn run() {
             };
             app.manage(AppState(state));
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Adaptive polling: fast while the agent looks at the window, slow otherwise.
+            if let WindowEvent::Focused(focused) = event {
+                if let Some(Ok(core)) = window.try_state::<AppState>().map(|s| s.0.clone()) {
+                    core.engine().set_focused(*focused);
+                }
+            }
         })
         .invoke_handler(tauri::generate_handler![
             commands::account::app_info,

@@ -20,11 +20,17 @@ export interface AppInfo {
 }
 
 export interface SyncStatus {
-  state: "idle" | "syncing" | "offline" | "error";
+  state: "online" | "syncing" | "offline" | "rateLimited" | "error";
   phase: string | null;
   progress: { done: number; total: number | null } | null;
   lastSyncAt: string | null;
   error: { code: string; message: string } | null;
+  /** Agent actions waiting for delivery (pending, in flight or uncertain). */
+  pending: number;
+  /** Agent actions that failed for good and wait for retry or discard. */
+  failed: number;
+  /** While rate-limited: seconds until the account may send again. */
+  resumeInSecs: number | null;
 }
 
 export interface InboxCounts {

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod clock;
+pub mod engine;
 pub mod error;
 pub mod store;
 pub mod sync;

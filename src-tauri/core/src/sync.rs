@@ -21,7 +21,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -30,11 +30,13 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use tokio::sync::{broadcast, watch};
 
+use crate::api::budget::Priority;
 use crate::api::dto::{
-    AgentDto, ChannelDto, CustomFieldDto, DepartmentDto, MessageDto, SessionDto, TagDto,
-    TemplateDto,
+    AgentDto, ChannelDto, ContactDto, CustomFieldDto, DepartmentDto, MessageDto, SessionDto,
+    TagDto, TemplateDto,
 };
 use crate::api::HelenaClient;
+use crate::clock::SharedClock;
 use crate::error::{Error, Result};
 use crate::store::{self, message::Kind, RefTable, Store};
 use crate::time;
@@ -56,17 +58,30 @@ pub struct SyncStatus {
     pub state: SyncState,
     pub phase: Option<String>,
     pub progress: Option<Progress>,
+    /// When the last pass succeeded (canonical UTC).
     pub last_sync_at: Option<String>,
     pub error: Option<SyncError>,
+    /// Agent actions not yet delivered (pending, in flight or uncertain).
+    pub pending: i64,
+    /// Agent actions that failed for good and wait for the agent (retry or discard).
+    pub failed: i64,
+    /// While rate-limited: seconds until the account may send again.
+    pub resume_in_secs: Option<u64>,
 }
 
 /// Coarse sync state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "camelCase")]
 pub enum SyncState {
-    Idle,
+    /// Connected and up to date (between passes).
+    Online,
+    /// A pass is running.
     Syncing,
+    /// The server cannot be reached; local work goes on and actions wait in the outbox.
     Offline,
+    /// The server answered 429; the whole account waits (`resume_in_secs`).
+    RateLimited,
+    /// The last pass failed for another reason (e.g. the token was refused).
     Error,
 }
 
@@ -87,11 +102,14 @@ pub struct SyncError {
 impl Default for SyncStatus {
     fn default() -> Self {
         SyncStatus {
-            state: SyncState::Idle,
+            state: SyncState::Online,
             phase: None,
             progress: None,
             last_sync_at: None,
             error: None,
+            pending: 0,
+            failed: 0,
+            resume_in_secs: None,
         }
     }
 }
@@ -161,14 +179,21 @@ const GLOBAL_NO: u8 = 2;
 
 /// Pulls one account into its store.
 pub struct Syncer {
+    /// At `Visible` priority: lists that fill the tabs.
     client: HelenaClient,
+    /// At `Backfill` priority: reference data and other background work.
+    backfill: HelenaClient,
+    /// At `Open` priority: the conversation on screen.
+    open_client: HelenaClient,
+    clock: SharedClock,
+    open: Mutex<Option<String>>,
     store: Arc<Mutex<Store>>,
     options: SyncOptions,
     status: watch::Sender<SyncStatus>,
     changes: broadcast::Sender<ChangeNotice>,
     global_messages: AtomicU8,
     running: tokio::sync::Mutex<()>,
-    reference_at: Mutex<Option<std::time::Instant>>,
+    reference_at: Mutex<Option<Instant>>,
 }
 
 /// Where a window starts and ends.
@@ -182,8 +207,13 @@ impl Syncer {
     pub fn new(client: HelenaClient, store: Arc<Mutex<Store>>, options: SyncOptions) -> Syncer {
         let (status, _) = watch::channel(SyncStatus::default());
         let (changes, _) = broadcast::channel(256);
+        let clock = client.budget().clock().clone();
         Syncer {
-            client,
+            backfill: client.with_priority(Priority::Backfill),
+            open_client: client.with_priority(Priority::Open),
+            client: client.with_priority(Priority::Visible),
+            clock,
+            open: Mutex::new(None),
             store,
             options,
             status,
@@ -245,23 +275,31 @@ impl Syncer {
         match &outcome {
             Ok(()) => {
                 tracing::info!(?report, "sync pass done");
+                let now = time::format(self.clock.utc());
                 self.status.send_modify(|s| {
-                    s.state = SyncState::Idle;
+                    s.state = SyncState::Online;
                     s.phase = None;
                     s.progress = None;
                     s.error = None;
-                    s.last_sync_at = Some(time::format(Utc::now()));
+                    s.resume_in_secs = None;
+                    s.last_sync_at = Some(now);
                 });
             }
             Err(e) => {
                 tracing::warn!(error = %e, code = e.code(), "sync pass failed");
-                let state = if matches!(e, Error::Offline(_)) {
-                    SyncState::Offline
-                } else {
-                    SyncState::Error
+                let state = match e {
+                    Error::Offline(_) => SyncState::Offline,
+                    Error::RateLimited { .. } => SyncState::RateLimited,
+                    Error::Api { status, .. } if *status >= 500 => SyncState::Offline,
+                    _ => SyncState::Error,
+                };
+                let resume = match e {
+                    Error::RateLimited { retry_after } => retry_after.map(|d| d.as_secs()),
+                    _ => None,
                 };
                 self.status.send_modify(|s| {
                     s.state = state;
+                    s.resume_in_secs = resume;
                     s.phase = None;
                     s.progress = None;
                     s.error = Some(SyncError {
@@ -275,26 +313,69 @@ impl Syncer {
     }
 
     async fn pass(&self, report: &mut SyncReport) -> Result<()> {
-        let t1 = time::ceil_ms(Utc::now());
-        if self.reference_due() {
-            self.reference(report).await?;
-            if let Ok(mut at) = self.reference_at.lock() {
-                *at = Some(std::time::Instant::now());
+        let t1 = time::ceil_ms(self.clock.utc());
+        // Reference data comes first on the first pass (rows point at teams and agents), and
+        // after everything else on later ones.
+        let first = self.reference_at.lock().map_or(true, |a| a.is_none());
+        if first {
+            self.refresh_reference(report).await?;
+        }
+        // The conversation on screen first, then what the tabs show, then background work.
+        let open = self.open.lock().ok().and_then(|o| o.clone());
+        if let Some(sid) = &open {
+            if self.with_store(|s| store::session::exists(s.conn(), sid))? {
+                self.pull_open(sid, t1, report).await?;
             }
         }
         let changed = self.sessions(t1, report).await?;
         report.changed_sessions = changed.len();
         self.contacts(t1, report).await?;
         self.messages(t1, &changed, report).await?;
-        self.notes_for_working_set(t1, &changed, report).await?;
+        self.notes_for_working_set(&changed, open.as_deref(), report)
+            .await?;
+        if self.reference_due() {
+            self.refresh_reference(report).await?;
+        }
+        Ok(())
+    }
+
+    async fn refresh_reference(&self, report: &mut SyncReport) -> Result<()> {
+        self.reference(report).await?;
+        if let Ok(mut at) = self.reference_at.lock() {
+            *at = Some(self.clock.now());
+        }
         Ok(())
     }
 
     fn reference_due(&self) -> bool {
         match self.reference_at.lock() {
-            Ok(at) => at.is_none_or(|t| t.elapsed() >= self.options.reference_every),
+            Ok(at) => at.is_none_or(|t| {
+                self.clock.now().saturating_duration_since(t) >= self.options.reference_every
+            }),
             Err(_) => true,
         }
+    }
+
+    /// Sets the conversation on screen: each pass pulls it first, at `Open` priority.
+    pub fn set_open(&self, session_id: Option<String>) {
+        if let Ok(mut o) = self.open.lock() {
+            *o = session_id;
+        }
+    }
+
+    /// The sync status sender, for the engine that adds outbox and rate-limit state to it.
+    pub(crate) fn status_sender(&self) -> &watch::Sender<SyncStatus> {
+        &self.status
+    }
+
+    /// The client at `Visible` priority.
+    pub fn client(&self) -> &HelenaClient {
+        &self.client
+    }
+
+    /// The store this syncer writes into.
+    pub fn store(&self) -> &Arc<Mutex<Store>> {
+        &self.store
     }
 
     fn window(&self, entity: &str, t1: DateTime<Utc>) -> Result<Window> {
@@ -313,10 +394,18 @@ impl Syncer {
     /// Pulls the window of `entity` on `path`, filtered and ordered by `field`, handing each
     /// parsed item to `apply` inside the page's transaction. Moves the listed cursors to T1 with
     /// the last page.
+    ///
+    /// Pages are walked by key, not by number: each request asks for page 1 of the window
+    /// narrowed to start just below the newest `field` value seen so far. An item that changes
+    /// while the window is read leaves it (its new value is past the fixed upper bound) and
+    /// the items behind it shift; a page-number walk would then skip one of them, a keyed walk
+    /// cannot. Items at the boundary are read twice, which upserts make harmless. Only a page
+    /// whose items all share one value (no progress) falls back to the next page number.
     #[allow(clippy::too_many_arguments)]
     async fn pull_window<T, F>(
         &self,
         phase: Option<&str>,
+        client: &HelenaClient,
         path: &str,
         extra: &[(String, String)],
         field: &str,
@@ -326,41 +415,61 @@ impl Syncer {
         mut apply: F,
     ) -> Result<Applied>
     where
-        T: DeserializeOwned,
+        T: Windowed,
         F: FnMut(&Connection, &T, &str) -> Result<bool>,
     {
-        let mut query: Vec<(String, String)> = extra.to_vec();
-        if let Some(after) = &window.after {
-            query.push((format!("{field}.After"), after.clone()));
-        }
-        query.push((format!("{field}.Before"), window.before.clone()));
-        query.push(("OrderBy".into(), field.into()));
-        query.push(("OrderDirection".into(), "ASCENDING".into()));
+        const MAX_REQUESTS: u32 = 100_000;
+        let mut after = window.after.as_deref().and_then(time::parse);
+        let mut page_number = 1;
         let mut applied = Applied::default();
         let mut skipped = 0u64;
-        self.client
-            .for_each_page(path, &query, |page, last| {
-                let n = self.with_store(|s| {
-                    s.write(|tx| {
-                        let n = apply_items(tx, &page.items, &mut skipped, &mut apply)?;
-                        if last {
-                            for c in commit_cursors {
-                                store::sync_cursor::set(tx, c, &window.before)?;
-                            }
+        for _ in 0..MAX_REQUESTS {
+            let mut query: Vec<(String, String)> = extra.to_vec();
+            if let Some(after) = after {
+                query.push((format!("{field}.After"), time::format(after)));
+            }
+            query.push((format!("{field}.Before"), window.before.clone()));
+            query.push(("OrderBy".into(), field.into()));
+            query.push(("OrderDirection".into(), "ASCENDING".into()));
+            let page = client.page(path, &query, page_number).await?;
+            let last = !page.has_more;
+            let mut newest: Option<DateTime<Utc>> = None;
+            let n = self.with_store(|s| {
+                s.write(|tx| {
+                    let n = apply_items(tx, &page.items, &mut skipped, &mut |c, item: &T, raw| {
+                        newest = newest.max(item.stamp(field).and_then(time::parse));
+                        apply(c, item, raw)
+                    })?;
+                    if last {
+                        for c in commit_cursors {
+                            store::sync_cursor::set(tx, c, &window.before)?;
                         }
-                        Ok(n)
-                    })
-                })?;
-                applied += n;
-                if let Some(phase) = phase {
-                    self.set_phase(phase, applied.stored + skipped, page.total_items);
-                }
-                Ok(())
-            })
-            .await?;
-        report.skipped += skipped;
-        report.changed += applied.changed;
-        Ok(applied)
+                    }
+                    Ok(n)
+                })
+            })?;
+            applied += n;
+            if let Some(phase) = phase {
+                self.set_phase(phase, applied.stored + skipped, page.total_items);
+            }
+            if last {
+                report.skipped += skipped;
+                report.changed += applied.changed;
+                return Ok(applied);
+            }
+            // One millisecond below the newest value: `.After` may be exclusive on the server.
+            let next = newest.map(|t| t - chrono::Duration::milliseconds(1));
+            if next.is_some() && next > after {
+                after = next;
+                page_number = 1;
+            } else {
+                page_number += 1;
+            }
+        }
+        Err(Error::Decode {
+            context: path.to_string(),
+            detail: "o servidor não para de indicar mais páginas".into(),
+        })
     }
 
     #[tracing::instrument(skip_all)]
@@ -375,10 +484,10 @@ impl Syncer {
             report,
         )
         .await?;
-        let depts = self.client.list_all("/core/v2/department", &[]).await;
+        let depts = self.backfill.list_all("/core/v2/department", &[]).await;
         let depts = match depts {
             Err(Error::Api { status: 404, .. }) => {
-                self.client.list_all("/core/v1/department", &[]).await?
+                self.backfill.list_all("/core/v1/department", &[]).await?
             }
             other => other?,
         };
@@ -437,7 +546,7 @@ impl Syncer {
         upsert: fn(&Connection, &T, &str) -> Result<bool>,
         report: &mut SyncReport,
     ) -> Result<()> {
-        let items = self.client.list_all(path, query).await?;
+        let items = self.backfill.list_all(path, query).await?;
         self.replace(table, items, id_of, upsert, report)
     }
 
@@ -497,6 +606,7 @@ impl Syncer {
             n += self
                 .pull_window(
                     Some("sessions"),
+                    &self.client,
                     "/chat/v2/session",
                     &details,
                     field,
@@ -535,6 +645,7 @@ impl Syncer {
             n += self
                 .pull_window(
                     Some("contacts"),
+                    &self.client,
                     "/core/v1/contact",
                     &[
                         q("Status", status),
@@ -566,6 +677,7 @@ impl Syncer {
             let pulled = self
                 .pull_window(
                     Some("messages"),
+                    &self.client,
                     "/chat/v1/message",
                     &[],
                     "UpdatedAt",
@@ -589,23 +701,40 @@ impl Syncer {
                 Err(e) => return Err(e),
             }
         }
+        // Per session: the agent's own conversations (the tab on screen by default) first, at
+        // `Visible` priority, then every other changed session as backfill.
+        let mine: BTreeSet<String> =
+            match self.with_store(|s| store::meta::get(s.conn(), store::meta::ME_USER_ID))? {
+                Some(me) => self
+                    .with_store(|s| store::session::working_set(s.conn(), &me))?
+                    .into_iter()
+                    .collect(),
+                None => BTreeSet::new(),
+            };
+        let (first, rest): (Vec<&String>, Vec<&String>) =
+            changed.iter().partition(|id| mine.contains(*id));
         let total = changed.len() as u64;
         let mut n = Applied::default();
-        for (i, sid) in changed.iter().enumerate() {
+        for (i, sid) in first.iter().chain(rest.iter()).enumerate() {
             self.set_phase("messages", i as u64, Some(total));
-            n += self
-                .pull_session_kind(sid, Kind::Message, None, t1, report)
-                .await?;
+            let client = if i < first.len() {
+                &self.client
+            } else {
+                &self.backfill
+            };
+            n += self.pull_session_messages(client, sid, t1, report).await?;
         }
         *report.fetched.entry("message").or_default() += n.stored;
         self.notify_if(n.changed, "message");
         Ok(())
     }
 
+    /// Notes of the signed-in agent's sessions that changed in this pass (the open one was
+    /// already pulled).
     async fn notes_for_working_set(
         &self,
-        t1: DateTime<Utc>,
         changed: &BTreeSet<String>,
+        open: Option<&str>,
         report: &mut SyncReport,
     ) -> Result<()> {
         let Some(me) = self.with_store(|s| store::meta::get(s.conn(), store::meta::ME_USER_ID))?
@@ -615,68 +744,107 @@ impl Syncer {
         let work: Vec<String> = self
             .with_store(|s| store::session::working_set(s.conn(), &me))?
             .into_iter()
-            .filter(|id| changed.contains(id))
+            .filter(|id| changed.contains(id) && Some(id.as_str()) != open)
             .collect();
         let total = work.len() as u64;
         let mut n = Applied::default();
         for (i, sid) in work.iter().enumerate() {
             self.set_phase("notes", i as u64, Some(total));
-            n += self
-                .pull_session_kind(sid, Kind::Note, None, t1, report)
-                .await?;
+            n += self.refresh_notes(&self.client, sid, report).await?;
         }
         *report.fetched.entry("note").or_default() += n.stored;
         self.notify_if(n.changed, "message");
         Ok(())
     }
 
-    async fn pull_session_kind(
+    /// One session's messages in its own window (when the server has no global list).
+    async fn pull_session_messages(
         &self,
+        client: &HelenaClient,
         session_id: &str,
-        kind: Kind,
-        phase: Option<&str>,
         t1: DateTime<Utc>,
         report: &mut SyncReport,
     ) -> Result<Applied> {
-        let (segment, cursor) = match kind {
-            Kind::Message => ("message", format!("messages:{session_id}")),
-            Kind::Note => ("note", format!("notes:{session_id}")),
-        };
-        let path = format!("/chat/v1/session/{}/{segment}", encode_segment(session_id));
+        let cursor = format!("messages:{session_id}");
+        let path = format!("/chat/v1/session/{}/message", encode_segment(session_id));
         let window = self.window(&cursor, t1)?;
         self.pull_window(
-            phase,
+            None,
+            client,
             &path,
             &[],
             "UpdatedAt",
             &window,
             &[&cursor],
             report,
-            |c, m: &MessageDto, raw| store::message::upsert(c, m, raw, kind, Some(session_id)),
+            |c, m: &MessageDto, raw| {
+                store::message::upsert(c, m, raw, Kind::Message, Some(session_id))
+            },
         )
         .await
     }
 
+    /// One session's notes, in full, diffed: a note deleted on the server (S14) disappears
+    /// here too. A session has few notes, so this costs the same single request as a window.
+    async fn refresh_notes(
+        &self,
+        client: &HelenaClient,
+        session_id: &str,
+        report: &mut SyncReport,
+    ) -> Result<Applied> {
+        let path = format!("/chat/v1/session/{}/note", encode_segment(session_id));
+        let items = client.list_all(&path, &[]).await?;
+        let mut skipped = 0;
+        let mut ids = Vec::with_capacity(items.len());
+        let applied = self.with_store(|s| {
+            s.write(|tx| {
+                let mut n =
+                    apply_items(tx, &items, &mut skipped, &mut |c, m: &MessageDto, raw| {
+                        ids.push(m.id.clone());
+                        store::message::upsert(c, m, raw, Kind::Note, Some(session_id))
+                    })?;
+                let deleted = store::message::delete_missing_notes(tx, session_id, &ids)? as u64;
+                report.deleted += deleted;
+                n.changed += deleted;
+                Ok(n)
+            })
+        })?;
+        report.skipped += skipped;
+        report.changed += applied.changed;
+        Ok(applied)
+    }
+
+    /// The conversation on screen: its notes (and its messages when the server has no global
+    /// list), at `Open` priority.
+    async fn pull_open(
+        &self,
+        session_id: &str,
+        t1: DateTime<Utc>,
+        report: &mut SyncReport,
+    ) -> Result<Applied> {
+        let mut n = self
+            .refresh_notes(&self.open_client, session_id, report)
+            .await?;
+        if self.global_messages.load(Ordering::Relaxed) == GLOBAL_NO {
+            n += self
+                .pull_session_messages(&self.open_client, session_id, t1, report)
+                .await?;
+        }
+        self.notify_if(n.changed, "message");
+        Ok(n)
+    }
+
     /// Pulls one conversation's notes (and its messages, when the server has no global message
-    /// list): called when the agent opens it, so it is fresh before anything else.
+    /// list): called when the agent opens it, so it is fresh before anything else. Returns how
+    /// many rows changed.
     #[tracing::instrument(skip(self))]
-    /// Returns how many rows changed.
     pub async fn pull_session(&self, session_id: &str) -> Result<u64> {
         if !self.with_store(|s| store::session::exists(s.conn(), session_id))? {
             return Err(Error::NotFound(format!("conversa {session_id}")));
         }
-        let t1 = time::ceil_ms(Utc::now());
+        let t1 = time::ceil_ms(self.clock.utc());
         let mut report = SyncReport::default();
-        let mut n = self
-            .pull_session_kind(session_id, Kind::Note, None, t1, &mut report)
-            .await?;
-        if self.global_messages.load(Ordering::Relaxed) == GLOBAL_NO {
-            n += self
-                .pull_session_kind(session_id, Kind::Message, None, t1, &mut report)
-                .await?;
-        }
-        self.notify_if(n.changed, "message");
-        Ok(n.changed)
+        Ok(self.pull_open(session_id, t1, &mut report).await?.changed)
     }
 }
 
@@ -725,4 +893,32 @@ where
         }
     }
     Ok(n)
+}
+
+/// An item listed in a time window: the value of the window's filter field, which keyed
+/// paging follows.
+pub(crate) trait Windowed: DeserializeOwned {
+    /// The item's value of `field` (`UpdatedAt`, `LastInteractionAt`).
+    fn stamp(&self, field: &str) -> Option<&str>;
+}
+
+impl Windowed for SessionDto {
+    fn stamp(&self, field: &str) -> Option<&str> {
+        match field {
+            "LastInteractionAt" => self.last_interaction_date.as_deref(),
+            _ => self.updated_at.as_deref(),
+        }
+    }
+}
+
+impl Windowed for ContactDto {
+    fn stamp(&self, _field: &str) -> Option<&str> {
+        self.updated_at.as_deref()
+    }
+}
+
+impl Windowed for MessageDto {
+    fn stamp(&self, _field: &str) -> Option<&str> {
+        self.updated_at.as_deref()
+    }
 }

@@ -340,7 +340,7 @@ async fn offline_server_is_reported_and_the_next_pass_recovers() {
     f.sim.set_online(true);
     f.syncer.sync_once().await.expect("back online");
     let status = f.syncer.status().borrow().clone();
-    assert_eq!(status.state, atende_core::sync::SyncState::Idle);
+    assert_eq!(status.state, atende_core::sync::SyncState::Online);
     assert!(status.error.is_none() && status.last_sync_at.is_some());
     assert_eq!(count(&f, "session") as usize, f.sim.world().sessions.len());
 }

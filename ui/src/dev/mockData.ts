@@ -335,8 +335,8 @@ export function createMockBackend(): Backend {
 
   let sync: SyncStatus =
     state === "offline"
-      ? { state: "offline", phase: null, progress: null, lastSyncAt: iso(14 * MIN), error: null }
-      : { state: "syncing", phase: "messages", progress: { done: 1200, total: 40000 }, lastSyncAt: iso(4 * MIN), error: null };
+      ? { state: "offline", phase: null, progress: null, lastSyncAt: iso(14 * MIN), error: null, pending: 3, failed: 0, resumeInSecs: null }
+      : { state: "syncing", phase: "messages", progress: { done: 1200, total: 40000 }, lastSyncAt: iso(4 * MIN), error: null, pending: 0, failed: 0, resumeInSecs: null };
 
   function runSync() {
     if (state === "offline") return;
@@ -344,7 +344,7 @@ export function createMockBackend(): Backend {
       const done = Math.min(40000, (sync.progress?.done ?? 0) + 7400);
       if (done >= 40000) {
         window.clearInterval(tick);
-        sync = { state: "idle", phase: null, progress: null, lastSyncAt: new Date().toISOString(), error: null };
+        sync = { state: "online", phase: null, progress: null, lastSyncAt: new Date().toISOString(), error: null, pending: 0, failed: 0, resumeInSecs: null };
         emit("atende://sync", sync);
         emit("atende://changed", { entities: ["session", "message"] });
         return;

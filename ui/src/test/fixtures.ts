@@ -7,7 +7,16 @@ export const APP_INFO: AppInfo = {
   me: { userId: "u-ana", name: "Ana Lima", teams: ["Suporte"] },
 };
 
-export const SYNC_IDLE: SyncStatus = { state: "idle", phase: null, progress: null, lastSyncAt: null, error: null };
+export const SYNC_IDLE: SyncStatus = {
+  state: "online",
+  phase: null,
+  progress: null,
+  lastSyncAt: null,
+  error: null,
+  pending: 0,
+  failed: 0,
+  resumeInSecs: null,
+};
 
 export const counts: InboxCounts = { mine: 3, waiting: 1234, completed: 0, all: 45678 };
 

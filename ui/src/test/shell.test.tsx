@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { act, screen, waitFor, within } from "@testing-library/react";
 import * as ipc from "../ipc";
 import { renderApp } from "./render";
+import { SYNC_IDLE } from "./fixtures";
 
 vi.mock("../ipc", () => import("./ipcMock"));
 const mock = await import("./ipcMock");
@@ -19,6 +20,9 @@ describe("status bar", () => {
       progress: { done: 1200, total: 40000 },
       lastSyncAt: new Date(Date.now() - 3000).toISOString(),
       error: null,
+      pending: 0,
+      failed: 0,
+      resumeInSecs: null,
     });
     renderApp();
     const bar = screen.getByTestId("status-bar");
@@ -29,13 +33,20 @@ describe("status bar", () => {
     expect(within(bar).getByText("Demonstração")).toBeInTheDocument();
   });
 
-  it("follows atende://sync events (online, offline, error)", async () => {
+  it("follows atende://sync events (online, offline, rate-limited, error) and the outbox counts", async () => {
     renderApp();
     const label = await screen.findByTestId("sync-label");
     await waitFor(() => expect(label).toHaveTextContent("Online"));
-    act(() => mock.emitSync({ state: "offline", phase: null, progress: null, lastSyncAt: null, error: null }));
+    act(() => mock.emitSync({ ...SYNC_IDLE, state: "offline", pending: 3, failed: 1 }));
     await waitFor(() => expect(screen.getByTestId("sync-label")).toHaveTextContent("Offline"));
-    act(() => mock.emitSync({ state: "error", phase: null, progress: null, lastSyncAt: null, error: { code: "unauthorized", message: "Token inválido." } }));
+    expect(screen.getByTestId("outbox-pending")).toHaveTextContent("3 ações na fila");
+    expect(screen.getByTestId("outbox-failed")).toHaveTextContent("1 ação falhou");
+    expect(screen.getByText(/serão enviadas quando a conexão voltar/)).toBeInTheDocument();
+    act(() => mock.emitSync({ ...SYNC_IDLE, state: "rateLimited", resumeInSecs: 42 }));
+    await waitFor(() => expect(screen.getByTestId("sync-label")).toHaveTextContent("Pausado pelo limite da API"));
+    expect(screen.getByText("Limite da API: retomando em 42s")).toBeInTheDocument();
+    expect(screen.queryByTestId("outbox-pending")).toBeNull();
+    act(() => mock.emitSync({ ...SYNC_IDLE, state: "error", error: { code: "unauthorized", message: "Token inválido." } }));
     await waitFor(() => expect(screen.getByTestId("sync-label")).toHaveTextContent("Erro"));
     expect(screen.getByText("Token inválido.")).toBeInTheDocument();
   });

@@ -89,6 +89,18 @@ pub fn search(c: &Connection, fts_query: &str, limit: u32) -> Result<Vec<i64>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Deletes the notes of `session_id` that the server no longer lists (`keep`), sparing the
+/// placeholders of notes still waiting in the outbox. Returns how many went.
+pub fn delete_missing_notes(c: &Connection, session_id: &str, keep: &[String]) -> Result<usize> {
+    let keep = serde_json::to_string(keep).map_err(|e| Error::InvalidInput(e.to_string()))?;
+    Ok(c.prepare_cached(
+        "DELETE FROM message WHERE session_id = ?1 AND kind = 'note'
+           AND id NOT IN (SELECT value FROM json_each(?2))
+           AND id NOT IN (SELECT id FROM outbox WHERE state <> 'done')",
+    )?
+    .execute(params![session_id, keep])?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

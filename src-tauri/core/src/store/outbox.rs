@@ -68,6 +68,14 @@ pub fn pending_count(c: &Connection) -> Result<i64> {
     .query_row([], |r| r.get(0))?)
 }
 
+/// How many actions failed for good and wait for the agent to retry or discard them.
+pub fn failed_count(c: &Connection) -> Result<i64> {
+    Ok(
+        c.prepare_cached("SELECT count(*) FROM outbox WHERE state = 'failed'")?
+            .query_row([], |r| r.get(0))?,
+    )
+}
+
 /// Records the outcome of an attempt.
 pub fn set_state(c: &Connection, id: &str, state: &str, error: Option<&str>) -> Result<()> {
     c.prepare_cached(

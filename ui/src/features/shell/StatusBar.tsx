@@ -1,10 +1,11 @@
 // The always-visible status bar: sync state dot and label (Online, Sincronizando… with progress,
-// Offline, Erro, rate-limited), time since the last sync, a sync-now button, the account, and the
+// Offline, Erro, rate-limited with the seconds left), time since the last sync, queued and failed
+// agent actions, a sync-now button, the account, and the
 // "Demonstração" badge in demo mode.
 import { RefreshCw } from "lucide-react";
 import * as ipc from "../../ipc";
 import type { SyncStatus } from "../../ipc";
-import { hasKey, t } from "../../i18n";
+import { hasKey, t, tn } from "../../i18n";
 import { formatAgo } from "../../i18n/format";
 import { useAppInfo, useSyncStatus } from "../../lib/queries";
 import { useNow } from "../../lib/useNow";
@@ -12,8 +13,8 @@ import { useNow } from "../../lib/useNow";
 export function syncLabel(s: SyncStatus | undefined): { tone: string; label: string; detail: string | null } {
   if (!s) return { tone: "unknown", label: t("common.loading"), detail: null };
   switch (s.state) {
-    case "idle":
-      return { tone: "ok", label: t("sync.idle"), detail: null };
+    case "online":
+      return { tone: "ok", label: t("sync.online"), detail: null };
     case "syncing": {
       let detail: string | null = null;
       if (s.progress) {
@@ -28,9 +29,14 @@ export function syncLabel(s: SyncStatus | undefined): { tone: string; label: str
       return { tone: "busy", label: t("sync.syncing"), detail };
     }
     case "offline":
-      return { tone: "off", label: t("sync.offline"), detail: null };
+      return { tone: "off", label: t("sync.offline"), detail: s.pending > 0 ? t("sync.offlineQueued") : null };
+    case "rateLimited":
+      return {
+        tone: "warn",
+        label: t("sync.rateLimited"),
+        detail: s.resumeInSecs != null ? t("sync.rateLimitedIn", { secs: s.resumeInSecs }) : null,
+      };
     case "error":
-      if (s.error?.code === "rate_limited") return { tone: "warn", label: t("sync.rateLimited"), detail: null };
       return { tone: "error", label: t("sync.error"), detail: s.error?.message ?? null };
   }
 }
@@ -57,6 +63,20 @@ export function StatusBar() {
           <>
             <span className="status-sep" aria-hidden="true">·</span>
             <span>{last}</span>
+          </>
+        )}
+        {s && s.pending > 0 && (
+          <>
+            <span className="status-sep" aria-hidden="true">·</span>
+            <span data-testid="outbox-pending">{tn("sync.pending", s.pending)}</span>
+          </>
+        )}
+        {s && s.failed > 0 && (
+          <>
+            <span className="status-sep" aria-hidden="true">·</span>
+            <span className="status-failed" data-testid="outbox-failed">
+              {tn("sync.failed", s.failed)}
+            </span>
           </>
         )}
         <button
