@@ -34,7 +34,7 @@ export function ConversationView() {
       ) : (
         <Timeline key={c.id} sessionId={c.id} />
       )}
-      <Composer key={c.id} sessionId={c.id} windowStatus={c.windowStatus} />
+      <Composer key={`composer-${c.id}`} sessionId={c.id} windowStatus={c.windowStatus} />
       {ui.overlay === "transfer" && <TransferDialog c={c} onClose={() => ui.setOverlay(null)} />}
       {ui.overlay === "conclude" && <ConcludeDialog c={c} onClose={() => ui.setOverlay(null)} />}
     </section>
