@@ -82,8 +82,8 @@ export function TransferDialog({ c, onClose }: { c: ConversationSummary; onClose
     body = (
       <>
         <p className="dialog-hint">{t("transfer.hint")}</p>
-        <label className="field">
-          <span className="field-label">{t("transfer.team")}</span>
+        <label className="form-field">
+          <span className="form-label">{t("transfer.team")}</span>
           <select
             ref={teamRef}
             className="select"
@@ -105,8 +105,8 @@ export function TransferDialog({ c, onClose }: { c: ConversationSummary; onClose
             ))}
           </select>
         </label>
-        <label className="field">
-          <span className="field-label">{t("transfer.agent")}</span>
+        <label className="form-field">
+          <span className="form-label">{t("transfer.agent")}</span>
           <select className="select" value={agent} onChange={(e) => setAgent(e.target.value)} disabled={!teamId}>
             <option value="">{t("transfer.anyAgent")}</option>
             {agents.map((a) => (
