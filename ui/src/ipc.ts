@@ -102,6 +102,50 @@ export interface MessageItem {
   file: MessageFile | null;
   location: MessageLocation | null;
   contact: MessageContact | null;
+  /** Set while the message or note is still in the local outbox (its `id` is then the outbox id). */
+  outbox: MessageOutbox | null;
+}
+
+/** Delivery state of an agent action held in the local outbox. */
+export type OutboxState = "pending" | "sending" | "uncertain" | "failed";
+
+export interface MessageOutbox {
+  state: OutboxState;
+  error: string | null;
+}
+
+export type OutboxAction =
+  | "send_text"
+  | "send_media"
+  | "send_template"
+  | "note"
+  | "assume"
+  | "transfer"
+  | "conclude"
+  | "reopen"
+  | "contact_tags"
+  | "contact_fields"
+  | "contact_status";
+
+/** An agent action that failed for good and waits for retry or discard. */
+export interface OutboxFailed {
+  id: string;
+  sessionId: string | null;
+  action: OutboxAction;
+  /** Short description of the action; may contain customer-provided text (render as text only). */
+  summary: string | null;
+  error: string;
+  createdAt: string;
+}
+
+/** The client id of an action just stored in the outbox. */
+export interface Queued {
+  id: string;
+}
+
+export interface TransferTargets {
+  departments: { id: string; name: string }[];
+  agents: { userId: string; name: string; departmentIds: string[] }[];
 }
 
 export interface InboxPage {
@@ -200,6 +244,21 @@ export const conversationMessages = (
   before: number | null,
   limit: number,
 ): Promise<MessagesPage> => call("conversation_messages", { sessionId, before, limit });
+
+// Agent actions: each one is stored in the local outbox with its optimistic change and returns at once;
+// delivery to the server happens in the background.
+export const sendMessage = (sessionId: string, text: string): Promise<Queued> => call("send_message", { sessionId, text });
+export const addNote = (sessionId: string, text: string): Promise<Queued> => call("add_note", { sessionId, text });
+export const assume = (sessionId: string): Promise<Queued> => call("assume", { sessionId });
+export const conclude = (sessionId: string): Promise<Queued> => call("conclude", { sessionId });
+export const reopen = (sessionId: string): Promise<Queued> => call("reopen", { sessionId });
+export const transfer = (sessionId: string, departmentId: string | null, userId: string | null): Promise<Queued> =>
+  call("transfer", { sessionId, departmentId, userId });
+
+export const transferTargets = (): Promise<TransferTargets> => call("transfer_targets", {});
+export const outboxFailed = (): Promise<OutboxFailed[]> => call("outbox_failed", {});
+export const outboxRetry = (id: string): Promise<null> => call("outbox_retry", { id });
+export const outboxDiscard = (id: string): Promise<null> => call("outbox_discard", { id });
 
 // ---- Events --------------------------------------------------------------------------------------
 

@@ -1,7 +1,10 @@
 // Dev-only demo backend: ipc.ts loads this (lazily, as a separate chunk) only when the page runs in a
 // plain browser without Tauri, so the UI can be developed and screenshotted without the shell. It
 // answers the IPC contract with realistic PT-BR data (~40 conversations, every message type, a note),
-// simulates a sync pass with progress events, and accepts ?rows=100000 to try a huge inbox.
+// simulates a sync pass with progress events, and accepts ?rows=100000 to try a huge inbox. Agent
+// actions go through a simulated outbox: the optimistic change shows at once, delivery follows (never
+// while ?state=offline), a message or note containing the word "falha" fails, and one failed message
+// plus one failed tag change are there from the start to show retry / discard.
 import type {
   AppInfo,
   Backend,
@@ -10,10 +13,14 @@ import type {
   InboxCounts,
   MessageItem,
   MessagesPage,
+  OutboxAction,
+  OutboxFailed,
+  OutboxState,
   SessionStatus,
   SyncStatus,
   Tab,
   Tag,
+  TransferTargets,
 } from "../ipc";
 import etiquetaSvg from "./assets/etiqueta.svg?no-inline";
 import tenisSvg from "./assets/tenis-aurora.svg?no-inline";
@@ -41,6 +48,17 @@ function at(daysAgo: number, hh: number, mm: number): string {
 const ME = { userId: "u-ana", name: "Ana Lima", teams: ["Suporte", "Vendas"] };
 const AGENTS = ["Bruno Costa", "Carla Mendes", "Diego Rocha", "Fernanda Alves"];
 const TEAMS = ["Suporte", "Vendas", "Financeiro"];
+
+const TARGETS: TransferTargets = {
+  departments: TEAMS.map((name, i) => ({ id: `d-${i + 1}`, name })),
+  agents: [
+    { userId: ME.userId, name: ME.name, departmentIds: ["d-1", "d-2"] },
+    { userId: "u-bruno", name: "Bruno Costa", departmentIds: ["d-1"] },
+    { userId: "u-carla", name: "Carla Mendes", departmentIds: ["d-2", "d-3"] },
+    { userId: "u-diego", name: "Diego Rocha", departmentIds: ["d-1", "d-3"] },
+    { userId: "u-fernanda", name: "Fernanda Alves", departmentIds: ["d-2"] },
+  ],
+};
 
 const CHANNELS = [
   { type: "CLOUDAPI_WHATSAPP", name: "WhatsApp Loja Centro" },
@@ -103,6 +121,7 @@ function msg(partial: Partial<MessageItem> & Pick<MessageItem, "createdAt">): Me
     file: null,
     location: null,
     contact: null,
+    outbox: null,
     ...partial,
   };
 }
@@ -324,19 +343,213 @@ export function createMockBackend(): Backend {
   const conversations = state === "empty" ? [] : buildConversations(rows);
   const byId = new Map(conversations.map((c) => [c.detail.id, c]));
   const sorted: Record<Tab, ConversationDetail[]> = { mine: [], waiting: [], completed: [], all: [] };
-  for (const tab of ["mine", "waiting", "completed", "all"] as Tab[]) {
-    sorted[tab] = conversations.map((c) => c.detail).filter((c) => inTab(c, tab));
-    const dir = tab === "waiting" ? 1 : -1;
-    sorted[tab].sort((a, b) => dir * ((a.lastInteractionAt ?? "") < (b.lastInteractionAt ?? "") ? -1 : 1));
+  function resort() {
+    for (const tab of ["mine", "waiting", "completed", "all"] as Tab[]) {
+      sorted[tab] = conversations.map((c) => c.detail).filter((c) => inTab(c, tab));
+      const dir = tab === "waiting" ? 1 : -1;
+      sorted[tab].sort((a, b) => dir * ((a.lastInteractionAt ?? "") < (b.lastInteractionAt ?? "") ? -1 : 1));
+    }
   }
+  resort();
 
   const listeners = new Map<string, Set<(p: unknown) => void>>();
   const emit = (event: string, payload: unknown) => listeners.get(event)?.forEach((cb) => cb(payload));
 
+  // ---- Outbox: optimistic changes, simulated delivery, failures, retry and discard ----------------
+  interface Entry {
+    id: string;
+    sessionId: string | null;
+    action: OutboxAction;
+    summary: string | null;
+    state: OutboxState;
+    error: string | null;
+    createdAt: string;
+    /** The message or note this entry sends, if any (its id is the entry id). */
+    messageId: string | null;
+    /** Undoes the optimistic change (discard). */
+    undo(): void;
+  }
+  const outbox = new Map<string, Entry>();
+  let outboxSeq = 0;
+  const nextOutboxId = () => `ob-${++outboxSeq}`;
+
+  function outboxCounts() {
+    let pending = 0;
+    let failed = 0;
+    for (const e of outbox.values()) {
+      if (e.state === "failed") failed++;
+      else pending++;
+    }
+    return { pending, failed };
+  }
+
+  // Messages and details are replaced, never mutated: the query cache keeps the old objects.
+  function patchMessage(sessionId: string, id: string, patch: Partial<MessageItem>) {
+    const c = byId.get(sessionId);
+    if (!c) return;
+    c.messages = c.messages.map((m) => (m.id === id ? { ...m, ...patch } : m));
+  }
+  function patchDetail(c: MockConversation, patch: Partial<ConversationDetail>) {
+    c.detail = { ...c.detail, ...patch };
+    resort();
+  }
+
+  function publish(entities: string[] = ["outbox"]) {
+    sync = { ...sync, ...outboxCounts() };
+    emit("atende://sync", sync);
+    emit("atende://changed", { entities });
+  }
+
+  function setEntryState(e: Entry, next: OutboxState, error: string | null = null) {
+    e.state = next;
+    e.error = error;
+    if (e.messageId && e.sessionId) patchMessage(e.sessionId, e.messageId, { outbox: { state: next, error } });
+  }
+
+  /** Queued → sending → delivered (or failed with `failWith`). Nothing moves while offline. */
+  function deliver(e: Entry, failWith: string | null = null) {
+    if (state === "offline") return;
+    window.setTimeout(() => {
+      if (outbox.get(e.id) !== e) return;
+      setEntryState(e, "sending");
+      publish();
+      window.setTimeout(() => {
+        if (outbox.get(e.id) !== e) return;
+        if (failWith) {
+          setEntryState(e, "failed", failWith);
+          publish();
+          return;
+        }
+        outbox.delete(e.id);
+        if (e.messageId && e.sessionId) {
+          const sessionId = e.sessionId;
+          const messageId = e.messageId;
+          patchMessage(sessionId, messageId, { outbox: null, status: e.action === "note" ? null : "SENT" });
+          if (e.action !== "note") {
+            window.setTimeout(() => {
+              patchMessage(sessionId, messageId, { status: "DELIVERED" });
+              emit("atende://changed", { entities: ["message"] });
+            }, 2000);
+          }
+        }
+        publish();
+      }, 900);
+    }, 500);
+  }
+
+  function enqueue(partial: Omit<Entry, "id" | "state" | "error" | "createdAt" | "messageId"> & { id?: string; messageId?: string | null }, failWith: string | null = null): Entry {
+    const e: Entry = { state: "pending", error: null, createdAt: new Date().toISOString(), messageId: null, ...partial, id: partial.id ?? nextOutboxId() };
+    outbox.set(e.id, e);
+    publish();
+    deliver(e, failWith);
+    return e;
+  }
+
+  function conversationOf(args: Record<string, unknown>): MockConversation {
+    const c = byId.get(String(args.sessionId));
+    if (!c) throw { code: "not_found", message: "Atendimento não encontrado." };
+    return c;
+  }
+
+  const contactLabel = (c: MockConversation) => c.detail.contactName ?? c.detail.contactPhone ?? "Contato sem nome";
+
+  function queueText(args: Record<string, unknown>, note: boolean): { id: string } {
+    const c = conversationOf(args);
+    const text = typeof args.text === "string" ? args.text.trim() : "";
+    if (!text) throw { code: "invalid_input", message: note ? "A nota está vazia." : "A mensagem está vazia." };
+    if (!note && c.detail.windowStatus === "EXPIRED") {
+      throw { code: "invalid_input", message: "Janela de 24 h encerrada: só é possível enviar um modelo de mensagem." };
+    }
+    const id = nextOutboxId();
+    const now = new Date().toISOString();
+    const item = msg({
+      id,
+      createdAt: now,
+      kind: note ? "note" : "message",
+      direction: note ? null : "out",
+      text,
+      authorName: ME.name,
+      outbox: { state: "pending", error: null },
+    });
+    c.messages = [...c.messages, item];
+    const before = { lastMessageText: c.detail.lastMessageText, lastInteractionAt: c.detail.lastInteractionAt };
+    if (!note) patchDetail(c, { lastMessageText: text, lastInteractionAt: now });
+    const fail = /\bfalha\b/i.test(text)
+      ? note
+        ? "O Helena recusou a nota: limite de notas por atendimento atingido."
+        : "O WhatsApp recusou a mensagem: o número não está disponível no momento."
+      : null;
+    enqueue(
+      {
+        id,
+        sessionId: c.detail.id,
+        action: note ? "note" : "send_text",
+        summary: text.length > 120 ? `${text.slice(0, 119)}…` : text,
+        messageId: id,
+        undo: () => {
+          c.messages = c.messages.filter((m) => m.id !== id);
+          if (!note) patchDetail(c, before);
+        },
+      },
+      fail,
+    );
+    return { id };
+  }
+
+  function queueSessionChange(args: Record<string, unknown>, action: OutboxAction, patch: Partial<ConversationDetail>, summary: string): { id: string } {
+    const c = conversationOf(args);
+    const before = { ...c.detail };
+    patchDetail(c, patch);
+    const e = enqueue({
+      sessionId: c.detail.id,
+      action,
+      summary,
+      undo: () => patchDetail(c, { status: before.status, agentName: before.agentName, departmentName: before.departmentName, endAt: before.endAt }),
+    });
+    return { id: e.id };
+  }
+
+  // Failed examples from the start: a message in the second conversation and a contact-tag change.
+  const second = conversations[1];
+  if (second) {
+    const id = nextOutboxId();
+    const text = "Segue o link para acompanhar a troca: https://lojacentro.com.br/trocas/77120";
+    const error = "O WhatsApp recusou a mensagem: o número não está disponível no momento.";
+    second.messages = [
+      ...second.messages,
+      msg({ id, createdAt: iso(6 * MIN), direction: "out", text, authorName: ME.name, outbox: { state: "failed", error } }),
+    ];
+    outbox.set(id, {
+      id,
+      sessionId: second.detail.id,
+      action: "send_text",
+      summary: text,
+      state: "failed",
+      error,
+      createdAt: iso(6 * MIN),
+      messageId: id,
+      undo: () => {
+        second.messages = second.messages.filter((m) => m.id !== id);
+      },
+    });
+    const tagId = nextOutboxId();
+    outbox.set(tagId, {
+      id: tagId,
+      sessionId: second.detail.id,
+      action: "contact_tags",
+      summary: `Etiqueta "Atacado" para ${contactLabel(second)}`,
+      state: "failed",
+      error: "Etiqueta não encontrada no Helena (foi apagada por outro usuário).",
+      createdAt: iso(25 * MIN),
+      messageId: null,
+      undo: () => undefined,
+    });
+  }
+
   let sync: SyncStatus =
     state === "offline"
-      ? { state: "offline", phase: null, progress: null, lastSyncAt: iso(14 * MIN), error: null, pending: 3, failed: 0, resumeInSecs: null }
-      : { state: "syncing", phase: "messages", progress: { done: 1200, total: 40000 }, lastSyncAt: iso(4 * MIN), error: null, pending: 0, failed: 0, resumeInSecs: null };
+      ? { state: "offline", phase: null, progress: null, lastSyncAt: iso(14 * MIN), error: null, ...outboxCounts(), resumeInSecs: null }
+      : { state: "syncing", phase: "messages", progress: { done: 1200, total: 40000 }, lastSyncAt: iso(4 * MIN), error: null, ...outboxCounts(), resumeInSecs: null };
 
   function runSync() {
     if (state === "offline") return;
@@ -344,7 +557,7 @@ export function createMockBackend(): Backend {
       const done = Math.min(40000, (sync.progress?.done ?? 0) + 7400);
       if (done >= 40000) {
         window.clearInterval(tick);
-        sync = { state: "online", phase: null, progress: null, lastSyncAt: new Date().toISOString(), error: null, pending: 0, failed: 0, resumeInSecs: null };
+        sync = { state: "online", phase: null, progress: null, lastSyncAt: new Date().toISOString(), error: null, ...outboxCounts(), resumeInSecs: null };
         emit("atende://sync", sync);
         emit("atende://changed", { entities: ["session", "message"] });
         return;
@@ -393,7 +606,7 @@ export function createMockBackend(): Backend {
       case "conversation_detail": {
         const c = byId.get(String(args.sessionId));
         if (!c) throw { code: "not_found", message: "Atendimento não encontrado." };
-        return c.detail;
+        return { ...c.detail };
       }
       case "conversation_messages": {
         const c = byId.get(String(args.sessionId));
@@ -401,9 +614,71 @@ export function createMockBackend(): Backend {
         const before = args.before == null ? Infinity : Number(args.before);
         const limit = Math.min(200, Number(args.limit) || 50);
         const older = c.messages.filter((m) => m.seq < before);
-        const items = older.slice(Math.max(0, older.length - limit));
+        const items = older.slice(Math.max(0, older.length - limit)).map((m) => ({ ...m }));
         const page: MessagesPage = { items, nextBefore: older.length > items.length ? items[0]!.seq : null };
         return page;
+      }
+      case "send_message":
+        return queueText(args, false);
+      case "add_note":
+        return queueText(args, true);
+      case "assume": {
+        const c = conversationOf(args);
+        return queueSessionChange(args, "assume", { status: "IN_PROGRESS", agentName: ME.name }, contactLabel(c));
+      }
+      case "conclude": {
+        const c = conversationOf(args);
+        return queueSessionChange(args, "conclude", { status: "COMPLETED", endAt: new Date().toISOString() }, contactLabel(c));
+      }
+      case "reopen": {
+        const c = conversationOf(args);
+        if (c.detail.status !== "COMPLETED") throw { code: "invalid_input", message: "Só é possível reabrir um atendimento concluído." };
+        return queueSessionChange(args, "reopen", { status: "IN_PROGRESS", agentName: ME.name, endAt: null }, contactLabel(c));
+      }
+      case "transfer": {
+        const c = conversationOf(args);
+        const dept = TARGETS.departments.find((d) => d.id === args.departmentId) ?? null;
+        const agent = TARGETS.agents.find((a) => a.userId === args.userId) ?? null;
+        if (args.departmentId != null && !dept) throw { code: "invalid_input", message: "Equipe não encontrada." };
+        if (args.userId != null && !agent) throw { code: "invalid_input", message: "Agente não encontrado." };
+        if (!dept && !agent) throw { code: "invalid_input", message: "Escolha uma equipe ou um agente." };
+        if (dept && agent && !agent.departmentIds.includes(dept.id)) {
+          throw { code: "invalid_input", message: `${agent.name} não faz parte da equipe ${dept.name}.` };
+        }
+        const departmentName = dept?.name ?? c.detail.departmentName;
+        return queueSessionChange(
+          args,
+          "transfer",
+          { departmentName, agentName: agent?.name ?? null, status: agent ? "IN_PROGRESS" : "PENDING" },
+          `${contactLabel(c)} → ${[departmentName, agent?.name].filter(Boolean).join(" · ")}`,
+        );
+      }
+      case "transfer_targets":
+        return TARGETS;
+      case "outbox_failed": {
+        const failed: OutboxFailed[] = [...outbox.values()]
+          .filter((e) => e.state === "failed")
+          .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1))
+          .map(({ id, sessionId, action, summary, error, createdAt }) => ({ id, sessionId, action, summary, error: error ?? "", createdAt }));
+        return failed;
+      }
+      case "outbox_retry": {
+        const e = outbox.get(String(args.id));
+        if (!e) throw { code: "not_found", message: "Esta ação não está mais na fila." };
+        if (e.state !== "failed") throw { code: "invalid_input", message: "Esta ação ainda está sendo enviada." };
+        setEntryState(e, "pending");
+        publish();
+        deliver(e);
+        return null;
+      }
+      case "outbox_discard": {
+        const e = outbox.get(String(args.id));
+        if (!e) throw { code: "not_found", message: "Esta ação não está mais na fila." };
+        if (e.state !== "failed") throw { code: "invalid_input", message: "Só é possível descartar uma ação que falhou." };
+        outbox.delete(e.id);
+        e.undo();
+        publish();
+        return null;
       }
       default:
         throw { code: "invalid_input", message: `Comando desconhecido: ${cmd}` };

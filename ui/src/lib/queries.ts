@@ -15,6 +15,8 @@ export const qk = {
   inboxPage: (tab: Tab, offset: number, limit: number) => ["inbox_page", { tab, offset, limit }] as const,
   conversationDetail: (sessionId: string) => ["conversation_detail", { sessionId }] as const,
   conversationMessages: (sessionId: string) => ["conversation_messages", { sessionId }] as const,
+  transferTargets: () => ["transfer_targets"] as const,
+  outboxFailed: () => ["outbox_failed"] as const,
 };
 
 export type ReadCommand =
@@ -22,9 +24,19 @@ export type ReadCommand =
   | "inbox_counts"
   | "inbox_page"
   | "conversation_detail"
-  | "conversation_messages";
+  | "conversation_messages"
+  | "transfer_targets"
+  | "outbox_failed";
 
-const ALL_READS: ReadCommand[] = ["app_info", "inbox_counts", "inbox_page", "conversation_detail", "conversation_messages"];
+const ALL_READS: ReadCommand[] = [
+  "app_info",
+  "inbox_counts",
+  "inbox_page",
+  "conversation_detail",
+  "conversation_messages",
+  "transfer_targets",
+  "outbox_failed",
+];
 
 /** Which cached commands read each entity named in `atende://changed`. */
 export const ENTITY_COMMANDS: Record<string, ReadCommand[]> = {
@@ -33,13 +45,15 @@ export const ENTITY_COMMANDS: Record<string, ReadCommand[]> = {
   note: ["conversation_messages"],
   contact: ["inbox_page", "conversation_detail"],
   tag: ["conversation_detail"],
-  department: ["inbox_counts", "inbox_page", "conversation_detail"],
+  department: ["inbox_counts", "inbox_page", "conversation_detail", "transfer_targets"],
   // Team memberships decide what "my teams" are, so agents also move the counts.
-  agent: ["inbox_counts", "inbox_page", "conversation_detail"],
+  agent: ["inbox_counts", "inbox_page", "conversation_detail", "transfer_targets"],
   channel: ["inbox_page", "conversation_detail"],
   // Read by no screen yet (the composer will); listed so they do not invalidate everything.
   template: [],
   custom_field: [],
+  // Agent actions in the local outbox: their optimistic changes show in messages, sessions and lists.
+  outbox: ["outbox_failed", "conversation_messages", "conversation_detail", "inbox_page", "inbox_counts"],
   account: ALL_READS,
   me: ALL_READS,
 };
@@ -89,6 +103,12 @@ export const useConversationDetail = (sessionId: string | null) =>
     queryFn: () => ipc.conversationDetail(sessionId as string),
     enabled: sessionId !== null,
   });
+
+export const useTransferTargets = (enabled = true) =>
+  useQuery({ queryKey: qk.transferTargets(), queryFn: ipc.transferTargets, enabled });
+
+export const useOutboxFailed = (enabled = true) =>
+  useQuery({ queryKey: qk.outboxFailed(), queryFn: ipc.outboxFailed, enabled });
 
 export const useConversationMessages = (sessionId: string | null) =>
   useInfiniteQuery({

@@ -19,17 +19,19 @@ async function openFirst() {
 }
 
 describe("conversation", () => {
-  it("renders header facts and disabled actions", async () => {
+  it("renders header facts and the actions that apply (no Assumir when it is already mine)", async () => {
     await openFirst();
     const header = screen.getByTestId("conv-title").closest("header")!;
     expect(within(header).getByTestId("conv-title")).toHaveTextContent("Maria Souza");
     expect(within(header).getByText("+55 (11) 98765-4321")).toBeInTheDocument();
     expect(within(header).getByText("Em atendimento")).toBeInTheDocument();
-    for (const name of ["Assumir", "Transferir", "Concluir"]) {
-      expect(within(header).getByRole("button", { name })).toBeDisabled();
+    await waitFor(() => expect(within(header).queryByRole("button", { name: "Assumir" })).toBeNull());
+    for (const name of ["Transferir", "Concluir"]) {
+      expect(within(header).getByRole("button", { name })).toBeEnabled();
     }
-    expect(screen.getByRole("textbox", { name: "Responder" })).toBeDisabled();
-    expect(screen.getByPlaceholderText("O envio de mensagens chega na próxima versão.")).toBeInTheDocument();
+    expect(within(header).queryByRole("button", { name: "Reabrir" })).toBeNull();
+    expect(screen.getByRole("textbox", { name: "Responder" })).toBeEnabled();
+    expect(screen.getByPlaceholderText(/^Escreva uma mensagem/)).toBeInTheDocument();
   });
 
   it("renders every message type: note, image, audio, video, document, sticker, location, contact, list, transition, unknown", async () => {

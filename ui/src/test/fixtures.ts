@@ -1,5 +1,5 @@
 // Test data builders shaped exactly like the IPC contract (summaries, details, messages, statuses).
-import type { AppInfo, ConversationDetail, ConversationSummary, InboxCounts, MessageItem, MessagesPage, SyncStatus, Tab } from "../ipc";
+import type { AppInfo, ConversationDetail, ConversationSummary, InboxCounts, MessageItem, MessagesPage, OutboxFailed, SyncStatus, Tab, TransferTargets } from "../ipc";
 
 export const APP_INFO: AppInfo = {
   version: "0.1.0",
@@ -95,10 +95,36 @@ export function message(overrides: Partial<MessageItem> = {}): MessageItem {
     file: null,
     location: null,
     contact: null,
+    outbox: null,
     ...overrides,
   };
 }
 
 export function messagesPage(items: MessageItem[] = [message({ text: "Oi, bom dia!" }), message({ direction: "out", text: "Bom dia, Maria!", status: "READ", authorName: "Ana Lima" })], nextBefore: number | null = null): MessagesPage {
   return { items, nextBefore };
+}
+
+export const TRANSFER_TARGETS: TransferTargets = {
+  departments: [
+    { id: "d-sup", name: "Suporte" },
+    { id: "d-ven", name: "Vendas" },
+    { id: "d-fin", name: "Financeiro" },
+  ],
+  agents: [
+    { userId: "u-ana", name: "Ana Lima", departmentIds: ["d-sup", "d-ven"] },
+    { userId: "u-bruno", name: "Bruno Costa", departmentIds: ["d-sup"] },
+    { userId: "u-carla", name: "Carla Mendes", departmentIds: ["d-ven", "d-fin"] },
+  ],
+};
+
+export function failedAction(overrides: Partial<OutboxFailed> = {}): OutboxFailed {
+  return {
+    id: "ob-9",
+    sessionId: "s-1",
+    action: "send_text",
+    summary: "Segue o link do rastreio",
+    error: "O WhatsApp recusou a mensagem.",
+    createdAt: minutesAgo(5),
+    ...overrides,
+  };
 }

@@ -22,6 +22,30 @@ describe("ipc.ts over Tauri", () => {
     expect(invoke).toHaveBeenLastCalledWith("inbox_counts", undefined);
   });
 
+  it("calls the outbox commands with camelCase arguments", async () => {
+    invoke.mockResolvedValue({ id: "ob-1" });
+    await expect(ipc.sendMessage("s", "oi")).resolves.toEqual({ id: "ob-1" });
+    expect(invoke).toHaveBeenLastCalledWith("send_message", { sessionId: "s", text: "oi" });
+    await ipc.addNote("s", "nota");
+    expect(invoke).toHaveBeenLastCalledWith("add_note", { sessionId: "s", text: "nota" });
+    await ipc.assume("s");
+    expect(invoke).toHaveBeenLastCalledWith("assume", { sessionId: "s" });
+    await ipc.conclude("s");
+    expect(invoke).toHaveBeenLastCalledWith("conclude", { sessionId: "s" });
+    await ipc.reopen("s");
+    expect(invoke).toHaveBeenLastCalledWith("reopen", { sessionId: "s" });
+    await ipc.transfer("s", "d-1", null);
+    expect(invoke).toHaveBeenLastCalledWith("transfer", { sessionId: "s", departmentId: "d-1", userId: null });
+    await ipc.transferTargets();
+    expect(invoke).toHaveBeenLastCalledWith("transfer_targets", {});
+    await ipc.outboxFailed();
+    expect(invoke).toHaveBeenLastCalledWith("outbox_failed", {});
+    await ipc.outboxRetry("ob-1");
+    expect(invoke).toHaveBeenLastCalledWith("outbox_retry", { id: "ob-1" });
+    await ipc.outboxDiscard("ob-1");
+    expect(invoke).toHaveBeenLastCalledWith("outbox_discard", { id: "ob-1" });
+  });
+
   it("rejects with IpcError carrying the shell's code and message", async () => {
     invoke.mockRejectedValue({ code: "schema_too_new", message: "Banco de dados de uma versão mais nova." });
     await expect(ipc.appInfo()).rejects.toMatchObject({ name: "IpcError", code: "schema_too_new", message: "Banco de dados de uma versão mais nova." });

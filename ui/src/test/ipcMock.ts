@@ -3,7 +3,7 @@
 import { vi } from "vitest";
 import type * as Ipc from "../ipc";
 import type { ChangedEvent, SyncStatus } from "../ipc";
-import { counts, detailFor, inboxRows, messagesPage, SYNC_IDLE, APP_INFO } from "./fixtures";
+import { counts, detailFor, inboxRows, messagesPage, SYNC_IDLE, APP_INFO, TRANSFER_TARGETS } from "./fixtures";
 
 const actual = await vi.importActual<typeof Ipc>("../ipc");
 export const { IpcError, toIpcError, TABS, isTauri } = actual;
@@ -15,6 +15,16 @@ export const inboxCounts = vi.fn<typeof Ipc.inboxCounts>();
 export const inboxPage = vi.fn<typeof Ipc.inboxPage>();
 export const conversationDetail = vi.fn<typeof Ipc.conversationDetail>();
 export const conversationMessages = vi.fn<typeof Ipc.conversationMessages>();
+export const sendMessage = vi.fn<typeof Ipc.sendMessage>();
+export const addNote = vi.fn<typeof Ipc.addNote>();
+export const assume = vi.fn<typeof Ipc.assume>();
+export const conclude = vi.fn<typeof Ipc.conclude>();
+export const reopen = vi.fn<typeof Ipc.reopen>();
+export const transfer = vi.fn<typeof Ipc.transfer>();
+export const transferTargets = vi.fn<typeof Ipc.transferTargets>();
+export const outboxFailed = vi.fn<typeof Ipc.outboxFailed>();
+export const outboxRetry = vi.fn<typeof Ipc.outboxRetry>();
+export const outboxDiscard = vi.fn<typeof Ipc.outboxDiscard>();
 
 const changedListeners = new Set<(e: ChangedEvent) => void>();
 const syncListeners = new Set<(s: SyncStatus) => void>();
@@ -49,4 +59,16 @@ export function resetIpcMock(): void {
   });
   conversationDetail.mockReset().mockImplementation(async (id) => detailFor(id));
   conversationMessages.mockReset().mockImplementation(async () => messagesPage());
+  let n = 0;
+  const queued = async () => ({ id: `ob-${++n}` });
+  sendMessage.mockReset().mockImplementation(queued);
+  addNote.mockReset().mockImplementation(queued);
+  assume.mockReset().mockImplementation(queued);
+  conclude.mockReset().mockImplementation(queued);
+  reopen.mockReset().mockImplementation(queued);
+  transfer.mockReset().mockImplementation(queued);
+  transferTargets.mockReset().mockResolvedValue(TRANSFER_TARGETS);
+  outboxFailed.mockReset().mockResolvedValue([]);
+  outboxRetry.mockReset().mockResolvedValue(null);
+  outboxDiscard.mockReset().mockResolvedValue(null);
 }

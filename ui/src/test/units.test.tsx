@@ -80,7 +80,7 @@ describe("query invalidation map", () => {
     expect([...commandsForEntities(["session"])].sort()).toEqual(["conversation_detail", "inbox_counts", "inbox_page"]);
     expect([...commandsForEntities(["message"])].sort()).toEqual(["conversation_messages", "inbox_page"]);
     expect(commandsForEntities(["tag"]).has("conversation_detail")).toBe(true);
-    expect(commandsForEntities(["something_new"]).size).toBe(5);
+    expect(commandsForEntities(["something_new"]).size).toBe(7);
   });
 });
 

@@ -1,5 +1,6 @@
-// The middle column: the open conversation (header, timeline, composer), or a calm empty state when no
-// conversation is open. The header draws from the list row at once and from conversation_detail after.
+// The middle column: the open conversation (header, timeline, composer, and the transfer / conclude
+// dialogs), or a calm empty state when no conversation is open. The header draws from the list row at
+// once and from conversation_detail after.
 import { MessagesSquare } from "lucide-react";
 import { t } from "../../i18n";
 import { useConversationDetail } from "../../lib/queries";
@@ -8,6 +9,7 @@ import { useUi } from "../shell/uiState";
 import { ConversationHeader } from "./ConversationHeader";
 import { Timeline } from "./Timeline";
 import { Composer } from "./Composer";
+import { ConcludeDialog, TransferDialog } from "./ActionDialogs";
 
 export function ConversationView() {
   const ui = useUi();
@@ -32,7 +34,9 @@ export function ConversationView() {
       ) : (
         <Timeline key={c.id} sessionId={c.id} />
       )}
-      <Composer windowStatus={c.windowStatus} />
+      <Composer key={`composer-${c.id}`} sessionId={c.id} windowStatus={c.windowStatus} />
+      {ui.overlay === "transfer" && <TransferDialog c={c} onClose={() => ui.setOverlay(null)} />}
+      {ui.overlay === "conclude" && <ConcludeDialog c={c} onClose={() => ui.setOverlay(null)} />}
     </section>
   );
 }

@@ -1,12 +1,14 @@
 // One timeline entry, laid out per UI.md: inbound bubbles left on neutral, outbound right on the accent
 // tint with delivery ticks, internal notes full width on a warm tint with a lock and the author, and
-// transitions as centred small system text.
+// transitions as centred small system text. A message or note still in the outbox shows its delivery
+// state instead of ticks, and a failed one offers retry / discard.
 import { Check, CheckCheck, CircleAlert, Clock, Lock } from "lucide-react";
 import type { MessageItem } from "../../ipc";
 import { t, type MessageKey } from "../../i18n";
 import { formatDateTime, formatTime } from "../../i18n/format";
 import { LinkifiedText } from "../../lib/safeText";
 import { MessageContent } from "./MessageContent";
+import { OutboxBadge, OutboxFailure } from "./OutboxState";
 
 const SYSTEM_TYPES = new Set(["TRANSITION", "TRACK"]);
 
@@ -57,15 +59,20 @@ export function MessageBubble({ m, grouped }: { m: MessageItem; grouped: boolean
     </time>
   );
 
+  const outbox = m.outbox ?? null;
+  const failed = outbox?.state === "failed";
+  const queued = outbox !== null && !failed;
+
   if (m.kind === "note") {
     return (
       <article className="msg-row msg-row-note" data-testid="msg-note" aria-label={t("msg.note")}>
-        <div className="msg-note">
+        <div className={`msg-note${queued ? " is-queued" : ""}${failed ? " is-failed" : ""}`}>
           <header className="msg-note-head">
             <Lock size={13} strokeWidth={2.25} aria-hidden="true" />
             <span className="msg-note-label">{t("msg.note")}</span>
             {m.authorName && <span className="msg-note-author">· {m.authorName}</span>}
             <span className="msg-note-spacer" />
+            {outbox && <OutboxBadge outbox={outbox} note />}
             {time}
           </header>
           {m.type === "TEXT" || !m.type ? (
@@ -77,6 +84,7 @@ export function MessageBubble({ m, grouped }: { m: MessageItem; grouped: boolean
           ) : (
             <MessageContent m={m} />
           )}
+          {failed && <OutboxFailure id={m.id} error={outbox.error} />}
         </div>
       </article>
     );
@@ -104,13 +112,17 @@ export function MessageBubble({ m, grouped }: { m: MessageItem; grouped: boolean
     >
       <div className="msg-stack">
         {out && m.authorName && !grouped && <span className="msg-author">{m.authorName}</span>}
-        <div className={`bubble ${out ? "bubble-out" : "bubble-in"}${bare ? " bubble-bare" : ""}${media ? " bubble-media" : ""}`}>
+        <div
+          className={`bubble ${out ? "bubble-out" : "bubble-in"}${bare ? " bubble-bare" : ""}${media ? " bubble-media" : ""}${queued ? " is-queued" : ""}${failed ? " is-failed" : ""}`}
+        >
           <MessageContent m={m} />
           <span className="msg-meta">
+            {outbox && <OutboxBadge outbox={outbox} />}
             {time}
-            {out && <DeliveryTicks status={m.status} />}
+            {out && !outbox && <DeliveryTicks status={m.status} />}
           </span>
         </div>
+        {failed && <OutboxFailure id={m.id} error={outbox.error} />}
       </div>
     </article>
   );

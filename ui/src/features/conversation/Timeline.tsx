@@ -1,6 +1,7 @@
 // The message timeline of one conversation (conversation_messages, newest page first): opens at the
 // bottom, loads older pages when scrolled near the top while keeping the reading position, sticks to
-// the bottom when new messages arrive, and inserts day separators ("Hoje", "Ontem", "22 de novembro").
+// the bottom when new messages arrive (and always after the agent sends), and inserts day separators
+// ("Hoje", "Ontem", "22 de novembro").
 // The parent keys it by session id, so scroll bookkeeping starts fresh for every conversation.
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from "react";
 import { History, LoaderCircle, MessageSquareDashed } from "lucide-react";
@@ -30,7 +31,10 @@ export function Timeline({ sessionId }: { sessionId: string }) {
     () => (q.data ? [...q.data.pages].reverse().flatMap((p) => p.items) : []),
     [q.data],
   );
-  const lastId = messages.length ? messages[messages.length - 1]!.id : null;
+  const last = messages.length ? messages[messages.length - 1]! : null;
+  const lastId = last?.id ?? null;
+  // A new last entry still in the outbox is the agent's own send: bring it into view.
+  const ownNew = last !== null && last.outbox != null && lastIdRef.current !== null && lastIdRef.current !== lastId;
 
   useLayoutEffect(() => {
     const el = scrollRef.current;
@@ -40,11 +44,12 @@ export function Timeline({ sessionId }: { sessionId: string }) {
       const { height, top } = anchorRef.current;
       el.scrollTop = el.scrollHeight - height + top;
       anchorRef.current = null;
-    } else if (stickRef.current || lastIdRef.current === null) {
+    } else if (stickRef.current || lastIdRef.current === null || ownNew) {
       el.scrollTop = el.scrollHeight;
+      stickRef.current = true;
     }
     lastIdRef.current = lastId;
-  }, [messages, lastId]);
+  }, [messages, lastId, ownNew]);
 
   const loadOlder = useCallback(() => {
     const el = scrollRef.current;

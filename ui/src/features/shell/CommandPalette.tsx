@@ -1,15 +1,17 @@
-// Ctrl+K command palette: switch tab, toggle the contact panel, show shortcuts, sync now, or jump to a
+// Ctrl+K command palette: the actions that apply to the open conversation (assume, transfer, conclude,
+// reopen), switch tab, toggle the contact panel, show shortcuts, failed actions, sync now, or jump to a
 // conversation by contact name or phone among the rows already loaded in the query cache.
 import { useMemo, useState, type KeyboardEvent } from "react";
 import { useQueryClient } from "@tanstack/react-query";
-import { ArrowRight, Keyboard, PanelRight, RefreshCw, Search } from "lucide-react";
+import { ArrowRight, ArrowRightLeft, CircleAlert, CircleCheckBig, Keyboard, PanelRight, RefreshCw, RotateCcw, Search, UserPlus } from "lucide-react";
 import type { LucideIcon } from "lucide-react";
 import * as ipc from "../../ipc";
 import { TABS, type ConversationSummary, type InboxPage } from "../../ipc";
 import { t } from "../../i18n";
 import { Avatar } from "../../components/Avatar";
 import { ChannelIcon } from "../../components/ChannelIcon";
-import { INBOX_PAGE_SIZE, qk } from "../../lib/queries";
+import { INBOX_PAGE_SIZE, qk, useAppInfo, useConversationDetail, useSyncStatus } from "../../lib/queries";
+import { availableActions, useConvAction } from "../../lib/actions";
 import { Modal } from "../../components/Modal";
 import { tabLabel } from "../inbox/InboxTabs";
 import { useUi } from "./uiState";
@@ -44,10 +46,31 @@ export function CommandPalette({ onClose }: { onClose(): void }) {
   const qc = useQueryClient();
   const [query, setQuery] = useState("");
   const [cursor, setCursor] = useState(0);
+  const info = useAppInfo();
+  const sync = useSyncStatus();
+  const detail = useConversationDetail(ui.openId);
+  const convAction = useConvAction("direct");
+  const open = ui.section === "inbox" ? (detail.data ?? ui.openSummary) : null;
+  const failed = sync.data?.failed ?? 0;
+  const meName = info.data?.me?.name ?? null;
+  const mutate = convAction.mutate;
 
   const commands = useMemo<Command[]>(() => {
     const q = normalize(query);
+    const convActions: Command[] = [];
+    if (open) {
+      const avail = availableActions(open, meName);
+      if (avail.assume)
+        convActions.push({ id: "assume", group: "actions", label: t("palette.assume"), icon: UserPlus, run: () => mutate({ kind: "assume", sessionId: open.id }) });
+      if (avail.transfer)
+        convActions.push({ id: "transfer", group: "actions", label: t("palette.transfer"), icon: ArrowRightLeft, run: () => ui.setOverlay("transfer") });
+      if (avail.conclude)
+        convActions.push({ id: "conclude", group: "actions", label: t("palette.conclude"), icon: CircleCheckBig, run: () => ui.setOverlay("conclude") });
+      if (avail.reopen)
+        convActions.push({ id: "reopen", group: "actions", label: t("palette.reopen"), icon: RotateCcw, run: () => mutate({ kind: "reopen", sessionId: open.id }) });
+    }
     const actions: Command[] = [
+      ...convActions,
       ...TABS.map((tab) => ({
         id: `tab-${tab}`,
         group: "actions" as const,
@@ -60,6 +83,9 @@ export function CommandPalette({ onClose }: { onClose(): void }) {
       })),
       { id: "panel", group: "actions", label: t("palette.togglePanel"), icon: PanelRight, run: ui.togglePanel },
       { id: "shortcuts", group: "actions", label: t("palette.shortcuts"), icon: Keyboard, run: () => ui.setOverlay("shortcuts") },
+      ...(failed > 0
+        ? [{ id: "failed", group: "actions" as const, label: t("palette.failed"), icon: CircleAlert, run: () => ui.setOverlay("outbox") }]
+        : []),
       { id: "sync", group: "actions", label: t("palette.syncNow"), icon: RefreshCw, run: () => void ipc.syncNow().catch(() => undefined) },
     ];
     const matchedActions = q ? actions.filter((a) => normalize(a.label).includes(q)) : actions;
@@ -87,7 +113,7 @@ export function CommandPalette({ onClose }: { onClose(): void }) {
       }));
     // With a query, conversations first: typing a name is the common case.
     return q ? [...rows, ...matchedActions] : [...matchedActions, ...rows];
-  }, [query, qc, ui]);
+  }, [query, qc, ui, open, meName, failed, mutate]);
 
   const active = Math.min(cursor, Math.max(0, commands.length - 1));
 

@@ -23,13 +23,20 @@ const GROUPS: { title: MessageKey; rows: Row[]; soon?: boolean }[] = [
     ],
   },
   {
-    title: "shortcuts.group.soon",
-    soon: true,
+    title: "shortcuts.group.conversation",
     rows: [
       { keys: [["A"]], label: "shortcuts.assume" },
       { keys: [["T"]], label: "shortcuts.transfer" },
       { keys: [["C"]], label: "shortcuts.conclude" },
       { keys: [["N"]], label: "shortcuts.note" },
+      { keys: [["Enter"]], label: "shortcuts.send" },
+      { keys: [["Shift", "Enter"]], label: "shortcuts.newline" },
+    ],
+  },
+  {
+    title: "shortcuts.group.soon",
+    soon: true,
+    rows: [
       { keys: [["/"]], label: "shortcuts.quick" },
       { keys: [["Ctrl", "F"]], label: "shortcuts.search" },
     ],

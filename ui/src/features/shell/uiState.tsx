@@ -4,7 +4,9 @@ import { createContext, useCallback, useContext, useMemo, useRef, useState, type
 import type { ConversationSummary, Tab } from "../../ipc";
 
 export type Section = "inbox" | "contacts" | "supervision" | "channels" | "settings";
-export type Overlay = "palette" | "shortcuts" | null;
+/** The topmost layer (Esc closes it): palette, shortcut sheet, transfer dialog, conclude confirmation,
+ * or the failed-actions popover of the status bar. */
+export type Overlay = "palette" | "shortcuts" | "transfer" | "conclude" | "outbox" | null;
 
 export interface UiState {
   section: Section;
