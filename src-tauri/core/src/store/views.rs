@@ -402,11 +402,70 @@ pub fn me(c: &Connection) -> Result<Option<Me>> {
     }))
 }
 
+/// A team one can transfer a conversation to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamTarget {
+    pub id: String,
+    pub name: String,
+}
+
+/// An agent one can transfer a conversation to, with the teams they belong to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentTarget {
+    pub user_id: String,
+    pub name: String,
+    pub department_ids: Vec<String>,
+}
+
+/// Who can receive a transfer: every team, and every agent with a user id, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferTargets {
+    pub departments: Vec<TeamTarget>,
+    pub agents: Vec<AgentTarget>,
+}
+
+/// The transfer dialog's choices.
+pub fn transfer_targets(c: &Connection) -> Result<TransferTargets> {
+    let departments = c
+        .prepare_cached("SELECT id, name FROM department ORDER BY name COLLATE NOCASE, id")?
+        .query_map([], |r| {
+            Ok(TeamTarget {
+                id: r.get(0)?,
+                name: r.get(1)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let agents = c
+        .prepare_cached(
+            "SELECT a.user_id, a.name,
+                    (SELECT json_group_array(department_id) FROM agent_department d
+                      WHERE d.agent_id = a.id)
+               FROM agent a WHERE a.user_id IS NOT NULL
+              ORDER BY a.name COLLATE NOCASE, a.id",
+        )?
+        .query_map([], |r| {
+            let ids: String = r.get(2)?;
+            Ok(AgentTarget {
+                user_id: r.get(0)?,
+                name: r.get(1)?,
+                department_ids: serde_json::from_str(&ids).unwrap_or_default(),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(TransferTargets {
+        departments,
+        agents,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::dto::{AgentDto, MessageDto, SessionDto};
-    use crate::store::{agent, message, session, Store};
+    use crate::api::dto::{AgentDto, DepartmentDto, MessageDto, SessionDto};
+    use crate::store::{agent, department, message, session, Store};
 
     fn seed(s: &mut Store) {
         s.write(|tx| {
@@ -500,5 +559,34 @@ mod tests {
             conversation_detail(s.conn(), "nope").unwrap_err().code(),
             "not_found"
         );
+    }
+
+    #[test]
+    fn transfer_targets_list_teams_and_agents_with_their_teams() {
+        let mut s = Store::open_in_memory().unwrap();
+        seed(&mut s);
+        s.write(|tx| {
+            for d in [
+                r#"{"id":"d2","name":"Vendas"}"#,
+                r#"{"id":"d1","name":"Suporte"}"#,
+            ] {
+                department::upsert(tx, &serde_json::from_str::<DepartmentDto>(d).unwrap(), d)?;
+            }
+            let b = r#"{"id":"a2","name":"Bruno sem usuário"}"#;
+            agent::upsert(tx, &serde_json::from_str::<AgentDto>(b).unwrap(), b)?;
+            Ok(())
+        })
+        .unwrap();
+        let t = transfer_targets(s.conn()).unwrap();
+        assert_eq!(
+            t.departments
+                .iter()
+                .map(|d| d.name.as_str())
+                .collect::<Vec<_>>(),
+            ["Suporte", "Vendas"]
+        );
+        assert_eq!(t.agents.len(), 1, "agents without a user id cannot receive");
+        assert_eq!(t.agents[0].user_id, "u1");
+        assert_eq!(t.agents[0].department_ids, ["d1"]);
     }
 }
