@@ -7,10 +7,10 @@
 //! | kind | what the client sees | applied in the world? |
 //! |---|---|---|
 //! | `error_5xx` | 500 / 502 / 503, HTML or the error envelope | no (answered before the handler) |
-//! | `drop_before` | headers, a few bytes, then the connection is cut | no |
+//! | `drop_before` | the connection is cut mid-answer (a transport error) | no |
 //! | `slow` | the normal answer after `slow_ms` | yes |
 //! | `error_after_apply` | 502 instead of the handler's answer | **yes** |
-//! | `drop_after` | the handler's headers, a few bytes, then the connection is cut | **yes** |
+//! | `drop_after` | the handler ran; the connection is cut mid-answer | **yes** |
 //! | `timeout` | the normal answer, held `timeout_ms` (the client gives up first) | **yes** |
 //! | `malformed` | same status, a body that is not JSON (2xx JSON answers only) | yes |
 //! | `truncated` | same status, the JSON cut at a random point (2xx JSON only) | yes |
@@ -18,7 +18,13 @@
 //! | `change_while_paging` | before page n ≥ 2, an item of an earlier page really changes | yes (that item) |
 //!
 //! plus a *storm* (`storm_ms`, or [`SimHandle::start_storm`](crate::SimHandle::start_storm)):
-//! every API call answers 429 with `Retry-After` until it ends, whatever the scope.
+//! every API call answers 429 with `Retry-After` until it ends, whatever the scope (public
+//! `/files/...` downloads excepted; the per-request faults do reach them unless `routes` says
+//! otherwise).
+//!
+//! A cut connection is a response whose body stream fails after at most a few bytes: hyper
+//! aborts the connection without finishing the message (in practice often before the headers
+//! leave its buffer), so the client sees a transport error, never a complete answer.
 //!
 //! `duplicate_across_pages` is decided per *page boundary* of a walk (the same path and query
 //! except the page number), from a hash of the seed, so a walk is consistent: page n starts

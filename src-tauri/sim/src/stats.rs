@@ -4,7 +4,7 @@
 //!
 //! Route keys are the method plus the *templated* path (`GET /chat/v1/session/{id}/message`),
 //! taken from axum's `MatchedPath`; list handlers report their item count through the
-//! [`ItemCount`] response extension.
+//! `ItemCount` response extension.
 
 use std::collections::BTreeMap;
 
