@@ -2,11 +2,17 @@
 //! helena.md marks unverified (§9: "everything marked unverified should be a switch").
 //!
 //! Defaults give the realistic demo workspace with the documented limits; [`SimConfig::small`]
-//! gives a quick, limit-free world for tests.
+//! gives a quick, limit-free world for tests. Time comes from [`SimConfig::clock`] (real time by
+//! default; a [`ScaledClock`](crate::clock::ScaledClock) runs simulated minutes in seconds) and
+//! transport/server failures from [`SimConfig::faults`] (none by default).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+
+use crate::clock::{Clock, SystemClock};
+use crate::faults::Faults;
 
 /// Everything [`start`](crate::start) needs.
 #[derive(Clone, Debug)]
@@ -14,7 +20,8 @@ pub struct SimConfig {
     /// Same seed + same `base_time` => identical data (ids, names, texts, timestamps).
     pub seed: u64,
     pub size: SeedSize,
-    /// "Now" at seeding; `None` = `Utc::now()`. Every seeded timestamp is `<= base_time - 10 min`.
+    /// "Now" at seeding; `None` = the clock's UTC "now". Every seeded timestamp is
+    /// `<= base_time - 10 min`.
     pub base_time: Option<DateTime<Utc>>,
     /// The Bearer token accepted.
     pub token: String,
@@ -33,6 +40,12 @@ pub struct SimConfig {
     pub global_message_list: bool,
     /// Background "customers"; `None` = a quiet world.
     pub traffic: Option<TrafficConfig>,
+    /// Every "now" of the simulator: rate-limit windows, `createdAt`/`updatedAt` stamps,
+    /// delivery steps, traffic ticks, `Retry-After`, fault delays.
+    pub clock: Arc<dyn Clock>,
+    /// Faults active from the start (change them at run time with
+    /// [`SimHandle::set_faults`](crate::SimHandle::set_faults)).
+    pub faults: Faults,
 }
 
 /// How much data to seed.
@@ -109,6 +122,8 @@ impl Default for SimConfig {
             honour_include_details: true,
             global_message_list: true,
             traffic: None,
+            clock: Arc::new(SystemClock),
+            faults: Faults::default(),
         }
     }
 }
@@ -153,6 +168,9 @@ impl SimConfig {
             if t.interval.is_zero() {
                 return bad("traffic.interval must be > 0");
             }
+        }
+        if let Err(e) = self.faults.validate() {
+            return bad(&format!("faults: {e}"));
         }
         Ok(())
     }

@@ -3,13 +3,15 @@
 //! - [`SimError`]: starting the simulator failed (bad config, port in use).
 //! - [`WorldError`]: a [`World`](crate::World) mutation was refused (unknown id, invalid input,
 //!   closed 24 h window). The HTTP layer maps each to a status code.
+//! - [`FaultsError`]: a [`Faults`](crate::Faults) value was refused (bad JSON, a probability
+//!   outside 0.0..=1.0).
 //! - [`ApiError`]: an HTTP error answered with the API's error envelope (§1.3 of helena.md):
 //!   `{id:{value,shortValue}, httpStatusCode, error:true, date, key, text, isUnsolvableError}`,
-//!   `text` in Portuguese, plus `Retry-After` on 429 when configured.
+//!   `text` in Portuguese, plus `Retry-After` on 429 when configured. Its `date` is the
+//!   simulated time of the request ([`clock::utc_now`](crate::clock::utc_now)).
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use serde_json::json;
 
 use crate::model::ts;
@@ -27,6 +29,15 @@ pub enum SimError {
     },
     #[error("seeding task failed: {0}")]
     Seed(String),
+}
+
+/// A [`Faults`](crate::Faults) value was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FaultsError {
+    #[error("invalid faults JSON: {0}")]
+    Json(String),
+    #[error("{field} must be a probability between 0.0 and 1.0 (got {value})")]
+    Probability { field: &'static str, value: f64 },
 }
 
 /// A [`World`](crate::World) mutation was refused.
@@ -129,6 +140,22 @@ impl ApiError {
         }
     }
 
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "ERROR_INTERNAL",
+            "Erro interno do servidor. Tente novamente em instantes.",
+        )
+    }
+
+    pub fn bad_gateway() -> Self {
+        Self::new(
+            StatusCode::BAD_GATEWAY,
+            "ERROR_BAD_GATEWAY",
+            "Falha temporária de comunicação entre os servidores. Tente novamente.",
+        )
+    }
+
     pub fn unavailable() -> Self {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -145,10 +172,12 @@ impl ApiError {
             "id": { "value": id.to_string(), "shortValue": short },
             "httpStatusCode": self.status.as_u16(),
             "error": true,
-            "date": ts::format(&Utc::now()),
+            "date": ts::format(&crate::clock::utc_now()),
             "key": self.key,
             "text": self.text,
-            "isUnsolvableError": self.status.is_server_error() && self.status != StatusCode::SERVICE_UNAVAILABLE,
+            // Every 5xx the simulator answers is a simulated transient failure (offline
+            // switch, injected faults): retrying can succeed.
+            "isUnsolvableError": false,
         })
     }
 }

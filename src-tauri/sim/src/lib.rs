@@ -8,6 +8,13 @@
 //! PT-BR data set ("Loja Centro") with sessions in every status and messages of every type.
 //! Behaviours the API documentation marks unverified are switches in [`SimConfig`].
 //!
+//! For the sync client's robustness tests it also misbehaves on demand: [`Faults`] (server
+//! errors before or after a write, cut connections, timeouts, broken bodies, repeated items
+//! across pages, data changing between pages, 429 storms), switched at run time with
+//! [`SimHandle::set_faults`] or `PUT /__sim/faults`. And its time is injectable
+//! ([`SimConfig::clock`]): a [`ScaledClock`] runs ten simulated minutes in ten real seconds,
+//! rate-limit windows, timestamps and background traffic included.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), atende_sim::SimError> {
 //! let sim = atende_sim::start(atende_sim::SimConfig::small()).await?;
@@ -19,14 +26,16 @@
 //!
 //! Layout: [`config`] (knobs), [`model`] (the API's JSON as serde structs), [`world`] (the data
 //! and its consistent mutations), `seed` (deterministic generation), `server` + `routes`
-//! (axum), [`query`] (paging/filters), [`ratelimit`] + [`clock`], [`stats`], `traffic`
-//! (background customers), `assets` (the media files served at `/files/...`).
+//! (axum), [`faults`] (the fault layer of the gate), [`query`] (paging/filters), [`ratelimit`],
+//! [`clock`], [`stats`], `traffic` (background customers), `assets` (the media files served at
+//! `/files/...`).
 
 mod assets;
 pub mod clock;
 pub mod config;
 mod corpus;
 pub mod error;
+pub mod faults;
 pub mod model;
 pub mod query;
 pub mod ratelimit;
@@ -45,12 +54,14 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use assets::Asset;
+pub use clock::{Clock, ManualClock, ScaledClock, SystemClock};
 pub use config::{RateLimits, SeedSize, SimConfig, TrafficConfig};
-pub use error::{ApiError, SimError, WorldError};
+pub use error::{ApiError, FaultsError, SimError, WorldError};
+pub use faults::{FaultKind, Faults};
 pub use model::{Direction, MessageStatus, MessageType, SessionStatus, WindowStatus};
 pub use seed::status_counts;
 pub use stats::{RouteStats, Stats};
-pub use world::{DemoAgent, World};
+pub use world::{DemoAgent, World, WorldDump};
 
 use server::Shared;
 
@@ -144,6 +155,41 @@ impl SimHandle {
     /// Direct access to the data, for tests (read and mutate). Do not hold it across `.await`.
     pub fn world(&self) -> MutexGuard<'_, World> {
         self.shared.world()
+    }
+
+    /// A copy of every entity a client mirrors (sessions, contacts, messages with their
+    /// `sender_id`, notes, tags and the other reference lists), for field-by-field comparison
+    /// with a client's local copy. Safe to keep across `.await` (no lock held).
+    pub fn world_dump(&self) -> WorldDump {
+        self.shared.world().dump()
+    }
+
+    /// The simulator's clock (build an identical one for the client under test, or read the
+    /// simulated time).
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.shared.config.clock.clone()
+    }
+
+    /// Replaces the faults (and reseeds their generator). `storm_ms > 0` starts a storm of
+    /// that length now; otherwise a running storm ends. `Faults::default()` turns everything off.
+    pub fn set_faults(&self, faults: Faults) -> Result<(), FaultsError> {
+        faults.validate()?;
+        let now = self.shared.config.clock.now();
+        self.shared.fault_state().set(faults, now);
+        Ok(())
+    }
+
+    /// The faults in force (`storm_ms` is the length of the last storm started).
+    pub fn faults(&self) -> Faults {
+        self.shared.fault_state().faults().clone()
+    }
+
+    /// From now until `length` (simulated) has passed, every API call answers 429 with
+    /// `Retry-After` (the seconds left, rounded up). Counted in [`Stats::stormed`], not in
+    /// [`Stats::rate_limited`].
+    pub fn start_storm(&self, length: Duration) {
+        let now = self.shared.config.clock.now();
+        self.shared.fault_state().start_storm(length, now);
     }
 
     /// A snapshot of the request counters.

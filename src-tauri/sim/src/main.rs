@@ -3,10 +3,12 @@
 //!
 //! `cargo run -p atende-sim -- --sessions 1500` prints the base URL, token and demo agent,
 //! logs every request (set `RUST_LOG=atende_sim=debug` for more), and stops on Ctrl+C.
+//! `--faults '{"error_5xx":0.1,"seed":7}'` starts with faults on (the JSON of
+//! [`atende_sim::Faults`]); change them later with `PUT /__sim/faults`.
 
 use std::time::{Duration, Instant};
 
-use atende_sim::{RateLimits, SeedSize, SimConfig, TrafficConfig};
+use atende_sim::{Faults, RateLimits, SeedSize, SimConfig, TrafficConfig};
 use clap::Parser;
 
 /// Local simulator of the Helena CRM public REST API.
@@ -41,6 +43,13 @@ struct Args {
     /// Disable the rate limits.
     #[arg(long)]
     no_rate_limit: bool,
+    /// Faults to inject from the start, as JSON, e.g. '{"error_5xx":0.1,"seed":7}'.
+    #[arg(long, value_name = "JSON", value_parser = parse_faults)]
+    faults: Option<Faults>,
+}
+
+fn parse_faults(json: &str) -> Result<Faults, String> {
+    Faults::from_json(json).map_err(|e| e.to_string())
 }
 
 #[tokio::main]
@@ -71,6 +80,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             interval: Duration::from_millis(args.traffic_ms),
             new_session_every: args.new_session_every,
         }),
+        faults: args.faults.unwrap_or_default(),
         ..SimConfig::default()
     };
     let started = Instant::now();
@@ -91,6 +101,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "  data:       {sessions} sessions, {messages} messages, {contacts} contacts (ready in {} ms)",
         started.elapsed().as_millis()
     );
+    let faults = sim.faults();
+    if faults != Faults::default() {
+        println!(
+            "  faults:     {}",
+            serde_json::to_string(&faults).unwrap_or_default()
+        );
+    }
     println!(
         "  try:        curl -H 'Authorization: Bearer {}' '{}/chat/v2/session?PageSize=5&IncludeDetails=ContactDetails'",
         sim.token(),

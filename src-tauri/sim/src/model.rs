@@ -580,6 +580,12 @@ pub struct MessageDetails {
     pub template_category_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub wait_reply: Option<bool>,
+    /// The company's reaction to a contact's message: `SMILE`, `SAD`, `WOW` or `LOVE`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reaction_to_contact: Option<String>,
+    /// The contact's reaction (an emoji) to a company message.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reaction_from_contact: Option<String>,
 }
 
 /// Simulator bookkeeping for a message sent through the API: it advances

@@ -6,6 +6,10 @@
 //! dots. Dates are RFC 3339; `.After` is inclusive (`>=`), `.Before` exclusive (`<`), so
 //! consecutive windows `[T0, T1)`, `[T1, T2)` never see an item twice. Ordering always
 //! tie-breaks on `id`, so paging is stable when many items share a timestamp.
+//!
+//! The `duplicate_across_pages` fault reaches the paging code through an internal parameter
+//! ([`PAGE_SHIFT_PARAM`], set by the gate, stripped from client requests): the page starts that
+//! many items early, and `hasMorePages` / `totalPages` follow, so no item is skipped.
 
 use std::cmp::Ordering;
 
@@ -128,11 +132,16 @@ impl Query {
             Some(v) => OrderDirection::parse(v)
                 .ok_or_else(|| ApiError::invalid_param("OrderDirection", v))?,
         };
+        let shift = self
+            .get(PAGE_SHIFT_PARAM)
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(0);
         Ok(Paging {
             page_number: page_number as u32,
             page_size: page_size as u32,
             order_by,
             direction,
+            shift,
         })
     }
 }
@@ -195,6 +204,9 @@ impl DateRange {
         self.after.is_none_or(|a| t >= a) && self.before.is_none_or(|b| t < b)
     }
 }
+
+/// The internal query parameter (lower case) carrying a page's shift (see the module docs).
+pub const PAGE_SHIFT_PARAM: &str = "__atende_sim_page_shift";
 
 pub const DEFAULT_PAGE_SIZE: u32 = 15;
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -270,6 +282,9 @@ pub struct Paging {
     pub page_size: u32,
     pub order_by: OrderField,
     pub direction: OrderDirection,
+    /// How many items the page starts before `(page_number - 1) × page_size` (the
+    /// `duplicate_across_pages` fault; 0 normally).
+    pub shift: u64,
 }
 
 /// A value to order by. `None` sorts first when ascending.
@@ -310,16 +325,20 @@ impl Paging {
         Ok(())
     }
 
-    /// Cuts one page out of the sorted `items`.
+    /// Cuts one page out of the sorted `items` (starting `shift` items early).
     pub fn page<T, U>(&self, items: &[T], map: impl FnMut(&T) -> U) -> Page<U> {
         let total = items.len() as u64;
         let size = u64::from(self.page_size);
-        let total_pages = total.div_ceil(size);
-        let start = (u64::from(self.page_number) - 1).saturating_mul(size);
+        let start = (u64::from(self.page_number) - 1)
+            .saturating_mul(size)
+            .saturating_sub(self.shift);
+        // With a shift the walk needs more pages: page n is the last once n × size covers
+        // `total + shift` items (the same test as `end >= total`).
+        let total_pages = total.saturating_add(self.shift).div_ceil(size);
+        let end = (start + size).min(total);
         let slice = if start >= total {
             &items[0..0]
         } else {
-            let end = (start + size).min(total);
             &items[start as usize..end as usize]
         };
         Page {
@@ -330,7 +349,7 @@ impl Paging {
             items: slice.iter().map(map).collect(),
             total_items: total,
             total_pages,
-            has_more_pages: u64::from(self.page_number) < total_pages,
+            has_more_pages: start < total && end < total,
         }
     }
 }
@@ -443,7 +462,8 @@ mod tests {
                 page_number: 1,
                 page_size: 15,
                 order_by: OrderField::CreatedAt,
-                direction: OrderDirection::Ascending
+                direction: OrderDirection::Ascending,
+                shift: 0,
             }
         );
         let p = Query::parse(Some(
@@ -485,6 +505,7 @@ mod tests {
             page_size: 15,
             order_by: OrderField::Id,
             direction: OrderDirection::Ascending,
+            shift: 0,
         };
         let p1 = mk(1).page(&items, |x| *x);
         assert_eq!(
@@ -505,6 +526,31 @@ mod tests {
         assert_eq!((p.total_pages, p.has_more_pages), (0, false));
         let exact: Vec<u32> = (0..30).collect();
         assert!(!mk(2).page(&exact, |x| *x).has_more_pages);
+    }
+
+    #[test]
+    fn a_shifted_page_starts_early_and_the_walk_lasts_longer() {
+        let items: Vec<u32> = (0..30).collect();
+        let mk = |n, shift| Paging {
+            page_number: n,
+            page_size: 15,
+            order_by: OrderField::Id,
+            direction: OrderDirection::Ascending,
+            shift,
+        };
+        // Page 2 repeats the last 2 items of page 1 and still has one item to go.
+        let p2 = mk(2, 2).page(&items, |x| *x);
+        assert_eq!(p2.items, (13..28).collect::<Vec<_>>());
+        assert!(p2.has_more_pages);
+        assert_eq!(p2.total_pages, 3);
+        assert_eq!(p2.total_items, 30);
+        let p3 = mk(3, 3).page(&items, |x| *x);
+        assert_eq!(p3.items, (27..30).collect::<Vec<_>>());
+        assert!(!p3.has_more_pages);
+        let q = Query::parse(Some("PageNumber=2&__atende_sim_page_shift=4"))
+            .paging(OrderField::Id)
+            .unwrap();
+        assert_eq!(q.shift, 4);
     }
 
     #[test]
@@ -535,6 +581,7 @@ mod tests {
             page_size: 15,
             order_by: OrderField::UpdatedAt,
             direction: OrderDirection::Ascending,
+            shift: 0,
         };
         let key = |x: &It, f: OrderField| match f {
             OrderField::UpdatedAt => Some(SortKey::Time(x.t)),

@@ -164,6 +164,32 @@ mod tests {
     }
 
     #[test]
+    fn a_scaled_clock_frees_the_burst_window_in_83_ms() {
+        let clock = Arc::new(crate::clock::ScaledClock::new(
+            std::time::Instant::now(),
+            chrono::Utc::now(),
+            60.0,
+        ));
+        let mut rl = limiter_on(clock.clone());
+        for _ in 0..200 {
+            rl.check(Bucket::General).unwrap();
+        }
+        let wait = rl.check(Bucket::General).unwrap_err();
+        // Simulated: nearly 5 s; real: nearly 83 ms.
+        assert!(
+            wait <= Duration::from_secs(5) && wait > Duration::from_secs(3),
+            "{wait:?}"
+        );
+        assert!(clock.real(wait) <= Duration::from_millis(84));
+        std::thread::sleep(Duration::from_millis(90));
+        rl.check(Bucket::General).unwrap();
+    }
+
+    fn limiter_on(clock: Arc<dyn Clock>) -> RateLimiter {
+        RateLimiter::new(&RateLimits::default(), clock)
+    }
+
+    #[test]
     fn general_window_caps_1000_per_5_minutes() {
         let clock = Arc::new(ManualClock::new());
         let mut rl = limiter(&clock);

@@ -33,7 +33,7 @@ use crate::world::{fmt_span, format_phone, trunc_ms, DemoAgent, World};
 
 /// Builds the world for `config`; file URLs hang off `base_url`.
 pub fn seed_world(config: &SimConfig, base_url: &str) -> World {
-    let base_time = trunc_ms(config.base_time.unwrap_or_else(Utc::now));
+    let base_time = trunc_ms(config.base_time.unwrap_or_else(|| config.clock.utc()));
     Seeder::new(config, base_time).run(base_url)
 }
 
@@ -241,7 +241,13 @@ impl<'a> Seeder<'a> {
     fn run(mut self, base_url: &str) -> World {
         let company_id = self.uuid();
         let world_seed = self.cfg.seed ^ 0x5EED_CAFE_F00D_0001;
-        let mut w = World::empty(company_id, base_url.to_string(), self.base, world_seed);
+        let mut w = World::empty(
+            company_id,
+            base_url.to_string(),
+            self.base,
+            world_seed,
+            self.cfg.clock.clone(),
+        );
         w.session_updated_on_message = self.cfg.session_updated_on_message;
         self.departments(&mut w);
         self.agents(&mut w);

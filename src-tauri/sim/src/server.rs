@@ -3,9 +3,15 @@
 //! The gate reproduces the API's request pipeline in the documented order (§1, §1.2, §9):
 //! offline switch (503) -> auth *before routing* (401 `ERROR_UNAUTHORIZED`, also for unknown
 //! routes; `/files/...` is public) -> service prefix (400 without `/core|/chat|/crm` + version)
-//! -> rate limits (429 `ERROR_TOO_MANY_REQUESTS` + `Retry-After`) -> routing (404 envelope for
-//! unknown routes, 405 envelope for a wrong method). A second, route-level layer counts
-//! requests and returned items per templated route for [`Stats`].
+//! -> storm (429 + `Retry-After`, see [`faults`](crate::faults)) -> rate limits (429
+//! `ERROR_TOO_MANY_REQUESTS` + `Retry-After`) -> the fault layer ([`faults::around`]) ->
+//! routing (404 envelope for unknown routes, 405 envelope for a wrong method). A second,
+//! route-level layer counts requests and returned items per templated route for [`Stats`].
+//!
+//! The admin route `/__sim/faults` (GET reads, PUT replaces the [`Faults`] as JSON) needs the
+//! same Bearer token but skips everything else: offline switch, prefix check, storm, rate
+//! limits, faults and stats. The whole request runs inside [`clock::scope`] so error envelopes
+//! carry the simulated date.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -18,9 +24,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
 
-use crate::clock::SystemClock;
+use crate::clock;
 use crate::config::SimConfig;
 use crate::error::ApiError;
+use crate::faults::{self, FaultKind, FaultState, Faults, Probe};
 use crate::ratelimit::{retry_after_secs, Bucket, RateLimiter};
 use crate::routes::{actions, contacts, files, messages, reference, sessions};
 use crate::stats::{ItemCount, Stats};
@@ -32,21 +39,40 @@ pub(crate) struct Shared {
     world: Mutex<World>,
     limiter: Mutex<RateLimiter>,
     stats: Mutex<Stats>,
+    faults: Mutex<FaultState>,
     pub online: AtomicBool,
 }
+
+/// The admin route of the faults.
+pub(crate) const ADMIN_FAULTS: &str = "/__sim/faults";
 
 pub(crate) type AppState = Arc<Shared>;
 
 impl Shared {
     pub fn new(config: SimConfig, world: World) -> Self {
-        let limiter = RateLimiter::new(&config.limits, Arc::new(SystemClock));
+        let limiter = RateLimiter::new(&config.limits, config.clock.clone());
+        let faults = FaultState::new(config.faults.clone(), config.clock.now());
         Shared {
             config,
             world: Mutex::new(world),
             limiter: Mutex::new(limiter),
             stats: Mutex::new(Stats::default()),
+            faults: Mutex::new(faults),
             online: AtomicBool::new(true),
         }
+    }
+
+    pub fn fault_state(&self) -> MutexGuard<'_, FaultState> {
+        self.faults.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Counts one injected fault.
+    pub fn count_fault(&self, kind: FaultKind) {
+        *self
+            .stats()
+            .faults
+            .entry(kind.as_str().to_string())
+            .or_default() += 1;
     }
 
     /// The world lock (a panic in a test holding it does not poison the simulator).
@@ -194,25 +220,40 @@ fn bearer_ok(req: &Request, token: &str) -> bool {
     }
 }
 
-fn admit(st: &Shared, req: &Request) -> Result<(), ApiError> {
+/// Why the gate refused a request.
+enum Refusal {
+    /// A storm 429.
+    Stormed(ApiError),
+    /// A real rate-limit 429.
+    Limited(ApiError),
+    Other(ApiError),
+}
+
+fn admit(st: &Shared, req: &Request) -> Result<(), Refusal> {
     if !st.online.load(Ordering::SeqCst) {
-        return Err(ApiError::unavailable());
+        return Err(Refusal::Other(ApiError::unavailable()));
     }
     let path = req.uri().path();
     if path.starts_with("/files/") {
         return Ok(());
     }
     if !bearer_ok(req, &st.config.token) {
-        return Err(ApiError::unauthorized());
+        return Err(Refusal::Other(ApiError::unauthorized()));
     }
     if !has_service_prefix(path) {
-        return Err(ApiError::missing_prefix());
+        return Err(Refusal::Other(ApiError::missing_prefix()));
+    }
+    let now = st.config.clock.now();
+    if let Some(left) = st.fault_state().storm_left(now) {
+        return Err(Refusal::Stormed(ApiError::too_many_requests(Some(
+            retry_after_secs(left),
+        ))));
     }
     let bucket = bucket_of(req.method(), path);
     let checked = st.limiter().check(bucket);
     if let Err(wait) = checked {
         let secs = st.config.retry_after.then(|| retry_after_secs(wait));
-        return Err(ApiError::too_many_requests(secs));
+        return Err(Refusal::Limited(ApiError::too_many_requests(secs)));
     }
     // Sent messages advance through their statuses as requests arrive.
     st.world().advance_deliveries();
@@ -221,19 +262,30 @@ fn admit(st: &Shared, req: &Request) -> Result<(), ApiError> {
 
 /// The request pipeline before routing (see the module docs).
 async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let clock = st.config.clock.clone();
+    if req.uri().path() == ADMIN_FAULTS {
+        return clock::scope(clock, admin_faults(st, req)).await;
+    }
     let started = Instant::now();
     let method = req.method().clone();
     let uri = req.uri().clone();
     st.stats().requests += 1;
-    let resp = match admit(&st, &req) {
-        Ok(()) => next.run(req).await,
-        Err(e) => {
-            if e.status == axum::http::StatusCode::TOO_MANY_REQUESTS {
-                st.stats().rate_limited += 1;
+    let resp = clock::scope(clock, async {
+        match admit(&st, &req) {
+            Ok(()) => faults::around(&st, req, next).await,
+            Err(Refusal::Stormed(e)) => {
+                st.stats().stormed += 1;
+                st.count_fault(FaultKind::Storm);
+                e.into_response()
             }
-            e.into_response()
+            Err(Refusal::Limited(e)) => {
+                st.stats().rate_limited += 1;
+                e.into_response()
+            }
+            Err(Refusal::Other(e)) => e.into_response(),
         }
-    };
+    })
+    .await;
     tracing::info!(
         target: "atende_sim::http",
         %method,
@@ -245,11 +297,43 @@ async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Response 
     resp
 }
 
+/// `GET` / `PUT /__sim/faults`: reads or replaces the faults (JSON, see [`Faults`]).
+async fn admin_faults(st: AppState, req: Request) -> Response {
+    if !bearer_ok(&req, &st.config.token) {
+        return ApiError::unauthorized().into_response();
+    }
+    let now = st.config.clock.now();
+    match *req.method() {
+        Method::GET => axum::Json(st.fault_state().faults().clone()).into_response(),
+        Method::PUT => {
+            let bytes = match axum::body::to_bytes(req.into_body(), 1 << 20).await {
+                Ok(b) => b,
+                Err(e) => {
+                    return ApiError::bad_request(format!("Corpo da requisição ilegível: {e}."))
+                        .into_response()
+                }
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            match Faults::from_json(&text) {
+                Ok(f) => {
+                    let mut state = st.fault_state();
+                    state.set(f, now);
+                    axum::Json(state.faults().clone()).into_response()
+                }
+                Err(e) => ApiError::bad_request(format!("Configuração de falhas inválida: {e}."))
+                    .into_response(),
+            }
+        }
+        _ => ApiError::method_not_allowed().into_response(),
+    }
+}
+
 /// Per-route counters (runs only for matched routes).
 async fn route_stats(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let key = req
         .extensions()
         .get::<MatchedPath>()
+        .filter(|_| req.extensions().get::<Probe>().is_none())
         .map(|p| format!("{} {}", req.method(), p.as_str()));
     let resp = next.run(req).await;
     if let Some(key) = key {

@@ -4,11 +4,15 @@
 //! contact) in one of the teams, with its first inbound message. It also advances the
 //! delivery status of messages sent through the API. It draws from the world's own seeded
 //! generator, so it only varies with wall-clock timing, not between runs of the same ticks.
+//!
+//! The interval is simulated time: the task sleeps [`Clock::real`](crate::clock::Clock::real)
+//! of it, so under a clock 60× faster a 1 s interval ticks about 60 times per real second.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use rand::Rng;
-use tokio::time::MissedTickBehavior;
+use tokio::time::Instant;
 
 use crate::config::TrafficConfig;
 use crate::corpus;
@@ -16,13 +20,22 @@ use crate::model::{ContactStatus, Direction, SessionStatus};
 use crate::server::Shared;
 use crate::world::World;
 
+/// The shortest real pause between ticks (a very fast clock must not spin).
+const MIN_REAL_TICK: Duration = Duration::from_millis(1);
+
 pub(crate) async fn run(st: Arc<Shared>, cfg: TrafficConfig) {
-    let mut tick = tokio::time::interval(cfg.interval);
-    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    tick.tick().await; // the first tick is immediate
+    let clock = st.config.clock.clone();
+    let mut next = Instant::now();
     let mut n: u64 = 0;
     loop {
-        tick.tick().await;
+        // Deadlines, not sleeps: the time spent in a tick does not stretch the interval. A
+        // tick that is late starts the schedule over (no burst of catch-up ticks).
+        next += clock.real(cfg.interval).max(MIN_REAL_TICK);
+        let now = Instant::now();
+        if next < now {
+            next = now;
+        }
+        tokio::time::sleep_until(next).await;
         n += 1;
         let mut w = st.world();
         step(&mut w, n, cfg.new_session_every);
@@ -66,7 +79,7 @@ fn customer_line(w: &mut World) -> String {
             .replace("{pedido}", &order)
             .replace(
                 "{data}",
-                &(chrono::Utc::now() + chrono::Duration::days(2))
+                &(w.clock().utc() + chrono::Duration::days(2))
                     .format("%d/%m")
                     .to_string(),
             )

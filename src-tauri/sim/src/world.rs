@@ -5,14 +5,20 @@
 //! and poke anything; the HTTP handlers and the traffic task go through the helper methods,
 //! which keep the cross-references right (a message moves its session's `lastInteractionDate`,
 //! a tag deletion drops it from contacts, ...) and stamp `updatedAt` with [`World::now_stamp`]:
-//! real UTC time at millisecond precision, forced strictly monotonic so every mutation is
-//! visibly after everything before it (an `UpdatedAt.After=<last seen>` poll never misses it).
+//! the configured [`Clock`]'s UTC time at millisecond precision, forced strictly monotonic so
+//! every mutation is visibly after everything before it (an `UpdatedAt.After=<last seen>` poll
+//! never misses it).
+//!
+//! [`World::dump`] (and [`SimHandle::world_dump`](crate::SimHandle::world_dump)) copies every
+//! entity a client mirrors into a [`WorldDump`], so a test in another crate can compare its
+//! local copy with the server's state field by field without holding the lock.
 //!
 //! Lookups by id use a private index, rebuilt automatically when a vector's length changes
 //! behind its back; after changing an `id` or a message's `session_id` in place, call
 //! [`World::reindex`].
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -21,6 +27,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::clock::Clock;
 use crate::error::WorldError;
 use crate::model::*;
 
@@ -136,6 +143,37 @@ pub struct World {
     rng: ChaCha8Rng,
     in_flight: Vec<String>,
     index: Index,
+    clock: Arc<dyn Clock>,
+}
+
+/// A copy of everything a client mirrors (see [`World::dump`]). The structs are the ones the
+/// API serializes, so `sessions[i].updated_at`, `messages[i].sender_id`, `contacts[i].tags_id`
+/// ... compare directly with what a client stored. Sessions come without their computed
+/// `…Details` objects (those are joins of the other lists).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorldDump {
+    pub company_id: String,
+    pub departments: Vec<Department>,
+    pub agents: Vec<Agent>,
+    pub tags: Vec<Tag>,
+    pub channels: Vec<Channel>,
+    pub templates: Vec<Template>,
+    pub custom_fields: Vec<CustomField>,
+    pub contacts: Vec<Contact>,
+    pub sessions: Vec<Session>,
+    /// Every message, oldest first, `sender_id` included.
+    pub messages: Vec<Message>,
+    /// Internal notes.
+    pub notes: Vec<Message>,
+}
+
+/// The reaction after `current` in `cycle` (the first when there is none), so a new reaction
+/// is always a real change.
+fn next_reaction(current: Option<&str>, cycle: &[&str]) -> String {
+    let at = current.and_then(|c| cycle.iter().position(|r| *r == c));
+    let i = at.map_or(0, |i| (i + 1) % cycle.len());
+    cycle[i].to_string()
 }
 
 /// Truncates to whole milliseconds (what the API's date format carries).
@@ -192,6 +230,7 @@ impl World {
         base_url: String,
         base_time: DateTime<Utc>,
         rng_seed: u64,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         World {
             company_id,
@@ -214,7 +253,30 @@ impl World {
             rng: ChaCha8Rng::seed_from_u64(rng_seed),
             in_flight: vec![],
             index: Index::default(),
+            clock,
         }
+    }
+
+    /// A copy of every entity (for comparisons with a client's local copy).
+    pub fn dump(&self) -> WorldDump {
+        WorldDump {
+            company_id: self.company_id.clone(),
+            departments: self.departments.clone(),
+            agents: self.agents.clone(),
+            tags: self.tags.clone(),
+            channels: self.channels.clone(),
+            templates: self.templates.clone(),
+            custom_fields: self.custom_fields.clone(),
+            contacts: self.contacts.clone(),
+            sessions: self.sessions.clone(),
+            messages: self.messages.clone(),
+            notes: self.notes.clone(),
+        }
+    }
+
+    /// The clock every stamp comes from.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
     }
 
     /// The world as one JSON document (for determinism checks and debugging).
@@ -237,9 +299,9 @@ impl World {
 
     // ----- time and ids -------------------------------------------------------------------
 
-    /// A fresh `updatedAt` stamp: now (UTC, ms), strictly after every earlier stamp.
+    /// A fresh `updatedAt` stamp: the clock's UTC now (ms), strictly after every earlier stamp.
     pub fn now_stamp(&mut self) -> DateTime<Utc> {
-        let now = trunc_ms(Utc::now());
+        let now = trunc_ms(self.clock.utc());
         let t = if now > self.last_stamp {
             now
         } else {
@@ -785,7 +847,7 @@ impl World {
         if self.in_flight.is_empty() {
             return;
         }
-        let now = Utc::now();
+        let now = self.clock.utc();
         let step = chrono::Duration::from_std(self.delivery_step).unwrap_or(chrono::Duration::MAX);
         let ids = std::mem::take(&mut self.in_flight);
         let mut still = Vec::with_capacity(ids.len());
@@ -959,6 +1021,113 @@ impl World {
             }
         }
         Ok(id)
+    }
+
+    // ----- live changes (the `change_while_paging` fault) ----------------------------------
+
+    /// Moves a session the way a live account does while a client pages through it: its
+    /// `lastInteractionDate` becomes now, and `updatedAt` with it.
+    pub fn simulate_session_change(&mut self, id: &str) -> Result<(), WorldError> {
+        let i = self.session_index_or_err(id)?;
+        let t = self.now_stamp();
+        let s = &mut self.sessions[i];
+        s.last_interaction_date = Some(t);
+        s.updated_at = t;
+        Ok(())
+    }
+
+    /// Changes a message for real: an outbound message still on its way advances one
+    /// delivery step (`QUEUED -> SENT -> DELIVERED -> READ`, or `-> FAILED`); one that cannot
+    /// advance gets the contact's reaction (`details.reactionFromContact`); an inbound one gets
+    /// the company's reaction (`details.reactionToContact`). `updatedAt` moves either way.
+    pub fn simulate_message_change(&mut self, id: &str) -> Result<(), WorldError> {
+        let i = self
+            .message_pos(id)
+            .ok_or_else(|| WorldError::not_found("message", id))?;
+        let t = self.now_stamp();
+        let m = &mut self.messages[i];
+        let outcome = m
+            .delivery
+            .as_ref()
+            .map_or(MessageStatus::Read, |d| d.outcome);
+        let next = match (m.direction, m.status) {
+            (Direction::ToHub, _) => None,
+            (_, MessageStatus::Processing | MessageStatus::Queued) => Some(MessageStatus::Sent),
+            (_, MessageStatus::Sent) if outcome == MessageStatus::Failed => {
+                Some(MessageStatus::Failed)
+            }
+            (_, MessageStatus::Sent) => Some(MessageStatus::Delivered),
+            (_, MessageStatus::Delivered) => Some(MessageStatus::Read),
+            _ => None,
+        };
+        match next {
+            Some(status) => {
+                m.status = status;
+                match status {
+                    MessageStatus::Read => {
+                        m.read_contact_at = Some(t);
+                        m.delivery = None;
+                    }
+                    MessageStatus::Failed => {
+                        m.failed_reason = Some(
+                            "Não foi possível entregar a mensagem: o número não está disponível no WhatsApp.".into(),
+                        );
+                        m.delivery = None;
+                    }
+                    _ => {
+                        if let Some(d) = m.delivery.as_mut() {
+                            d.last_step = t;
+                        }
+                    }
+                }
+            }
+            None => {
+                let d = m.details.get_or_insert_with(Box::default);
+                if m.direction == Direction::ToHub {
+                    d.reaction_to_contact = Some(next_reaction(
+                        d.reaction_to_contact.as_deref(),
+                        &["LOVE", "SMILE", "WOW", "SAD"],
+                    ));
+                } else {
+                    d.reaction_from_contact = Some(next_reaction(
+                        d.reaction_from_contact.as_deref(),
+                        &["👍", "❤️", "😂", "🙏"],
+                    ));
+                }
+            }
+        }
+        m.updated_at = t;
+        Ok(())
+    }
+
+    /// Changes an internal note: a teammate reacts to it (`details.reactionToContact`);
+    /// `updatedAt` moves.
+    pub fn simulate_note_change(&mut self, id: &str) -> Result<(), WorldError> {
+        let i = self
+            .note_pos(id)
+            .ok_or_else(|| WorldError::not_found("note", id))?;
+        let t = self.now_stamp();
+        let n = &mut self.notes[i];
+        let d = n.details.get_or_insert_with(Box::default);
+        d.reaction_to_contact = Some(next_reaction(
+            d.reaction_to_contact.as_deref(),
+            &["LOVE", "SMILE", "WOW", "SAD"],
+        ));
+        n.updated_at = t;
+        Ok(())
+    }
+
+    /// Changes a contact's free-text `annotation` (a dated line is appended); `updatedAt`
+    /// moves. Name, phone and tags stay as they are.
+    pub fn simulate_contact_change(&mut self, id: &str) -> Result<(), WorldError> {
+        let when = self.clock.utc().format("%d/%m/%Y %H:%M:%S").to_string();
+        self.update_contact(id, |c| {
+            let line = format!("Cadastro revisado em {when} (UTC).");
+            c.annotation = Some(match c.annotation.take() {
+                Some(a) if !a.trim().is_empty() => format!("{a}\n{line}"),
+                _ => line,
+            });
+        })
     }
 
     /// Deletes an internal note.
@@ -1577,7 +1746,13 @@ mod tests {
     #[test]
     fn stamps_are_strictly_monotonic_even_from_a_future_base() {
         let base = Utc::now() + chrono::Duration::hours(1);
-        let mut w = World::empty("c".into(), "http://x".into(), trunc_ms(base), 1);
+        let mut w = World::empty(
+            "c".into(),
+            "http://x".into(),
+            trunc_ms(base),
+            1,
+            Arc::new(crate::clock::SystemClock),
+        );
         let mut last = w.now_stamp();
         assert!(last > trunc_ms(base));
         for _ in 0..1000 {
