@@ -161,9 +161,9 @@ impl Default for SyncOptions {
 
 /// What applying items did: how many were stored, and how many changed a row.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Applied {
-    stored: u64,
-    changed: u64,
+pub struct Applied {
+    pub stored: u64,
+    pub changed: u64,
 }
 
 impl std::ops::AddAssign for Applied {
@@ -859,8 +859,8 @@ fn encode_segment(s: &str) -> String {
 
 /// Parses and applies raw items inside a transaction. Items that do not parse, or that
 /// `apply` rejects as malformed, are skipped and counted; any other error aborts the page.
-/// `apply` says whether the item changed a row.
-fn apply_items<T, F>(
+/// `apply` says whether the item changed a row. Public for the `apply_pages` benchmark.
+pub fn apply_items<T, F>(
     tx: &Connection,
     items: &[Box<RawValue>],
     skipped: &mut u64,

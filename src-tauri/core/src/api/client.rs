@@ -269,37 +269,7 @@ impl HelenaClient {
         q.push(("PageNumber".into(), page_number.to_string()));
         q.push(("PageSize".into(), PAGE_SIZE.to_string()));
         let body = self.get(path, &q).await?;
-        let decode = |e: serde_json::Error| Error::Decode {
-            context: path.to_string(),
-            detail: e.to_string(),
-        };
-        // A plain array or the envelope. Dispatch on the first byte: `RawValue` items cannot
-        // pass through serde's untagged-enum buffering.
-        let is_array = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
-        if is_array {
-            let items: Vec<Box<RawValue>> = serde_json::from_slice(&body).map_err(decode)?;
-            return Ok(Page {
-                total_items: Some(items.len() as u64),
-                items,
-                has_more: false,
-            });
-        }
-        let env: Envelope = serde_json::from_slice(&body).map_err(decode)?;
-        if let Some(echoed) = env.page_number {
-            if echoed != page_number {
-                return Err(Error::Decode {
-                    context: path.to_string(),
-                    detail: format!(
-                        "pedida a página {page_number}, recebida a {echoed} (paginação ignorada)"
-                    ),
-                });
-            }
-        }
-        Ok(Page {
-            has_more: env.has_more_pages && !env.items.is_empty(),
-            total_items: env.total_items,
-            items: env.items,
-        })
+        decode_page(path, &body, page_number)
     }
 
     /// Walks every page of a list, handing each to `on_page` (which stores it) before fetching
@@ -346,6 +316,43 @@ impl HelenaClient {
         .await?;
         Ok(all)
     }
+}
+
+/// Decodes the body of one list page (`context` names it in errors): the §1.1 envelope, or a
+/// plain JSON array taken as a single, final page. A page whose echoed `pageNumber` is not
+/// `page_number` is refused (the server ignored the paging).
+pub fn decode_page(context: &str, body: &[u8], page_number: u32) -> Result<Page> {
+    let decode = |e: serde_json::Error| Error::Decode {
+        context: context.to_string(),
+        detail: e.to_string(),
+    };
+    // A plain array or the envelope. Dispatch on the first byte: `RawValue` items cannot
+    // pass through serde's untagged-enum buffering.
+    let is_array = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+    if is_array {
+        let items: Vec<Box<RawValue>> = serde_json::from_slice(body).map_err(decode)?;
+        return Ok(Page {
+            total_items: Some(items.len() as u64),
+            items,
+            has_more: false,
+        });
+    }
+    let env: Envelope = serde_json::from_slice(body).map_err(decode)?;
+    if let Some(echoed) = env.page_number {
+        if echoed != page_number {
+            return Err(Error::Decode {
+                context: context.to_string(),
+                detail: format!(
+                    "pedida a página {page_number}, recebida a {echoed} (paginação ignorada)"
+                ),
+            });
+        }
+    }
+    Ok(Page {
+        has_more: env.has_more_pages && !env.items.is_empty(),
+        total_items: env.total_items,
+        items: env.items,
+    })
 }
 
 fn describe_transport(e: &reqwest::Error) -> String {

@@ -1,0 +1,213 @@
+//! Applying pulled message pages to the store, against raw inserts of the same rows.
+//!
+//! Two cases, each measured two ways in the same run, as messages/s (criterion
+//! `Throughput::Elements`):
+//! - `fresh`: the demo workspace's 40,000 messages into an empty store;
+//! - `incremental`: into a store already holding those 40,000, the next 10,000 new messages plus
+//!   2,000 re-read, unchanged overlap rows (12,000 elements).
+//!
+//! `sync` is the real sync path: [`decode_page`] of each page body, then one write transaction
+//! per page running `sync::apply_items` with `store::message::upsert`. `raw` is the baseline:
+//! the rows already extracted from the same JSON, written with one reused prepared `INSERT`
+//! into the same schema (indexes, FTS triggers, raw JSON), one transaction per 100 rows. Both
+//! write an on-disk store in a temp dir opened with [`Store::open`]; opening (and, for
+//! `incremental`, copying the pre-built 40k store) and closing are not timed.
+//!
+//! After criterion's report the bench prints, and writes to
+//! `target/criterion/apply_pages/summary.txt`, the median rate of each and the ratio
+//! `sync / raw` of this run (the requirement: `sync` ≥ 100,000 msgs/s and ratio ≥ 0.5). See
+//! `benches/README.md`.
+//!
+//! [`decode_page`]: atende_core::api::client::decode_page
+
+#[path = "support/pages.rs"]
+mod pages;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use atende_core::store::Store;
+use criterion::{criterion_group, BenchmarkId, Criterion, SamplingMode, Throughput};
+
+use pages::Row;
+
+/// The demo workspace's size.
+const BASE: usize = 40_000;
+/// New messages of the incremental case.
+const NEW: usize = 10_000;
+/// Re-read, unchanged rows at the start of the incremental window.
+const OVERLAP: usize = 2_000;
+/// Sessions of the demo workspace.
+const SESSIONS: usize = 1_500;
+/// Criterion samples per benchmark (each sample is one full run of the case).
+const SAMPLES: usize = 10;
+
+/// Per-sample rates (elements/s) of each benchmark, for the summary. Criterion's warm-up calls
+/// the routine too, so the summary keeps only the last `SAMPLES` entries: the measured ones.
+static RATES: Mutex<BTreeMap<String, Vec<f64>>> = Mutex::new(BTreeMap::new());
+
+fn record(name: &str, elements: usize, took: Duration) {
+    let rate = elements as f64 / took.as_secs_f64();
+    RATES
+        .lock()
+        .unwrap()
+        .entry(name.to_string())
+        .or_default()
+        .push(rate);
+}
+
+/// One case's inputs.
+struct Case {
+    name: &'static str,
+    /// The pre-built store to copy before each run (`None`: start empty).
+    base: Option<PathBuf>,
+    pages: Vec<Vec<u8>>,
+    rows: Vec<Row>,
+}
+
+/// A store for one run: a copy of `base` or a new file, in its own temp dir.
+fn open_store(base: Option<&Path>) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("atende.db");
+    if let Some(base) = base {
+        std::fs::copy(base, &path).expect("copy base store");
+    }
+    let store = Store::open(&path).expect("store opens");
+    (dir, store)
+}
+
+fn bench_case(c: &mut Criterion, case: &Case) {
+    let mut g = c.benchmark_group(format!("apply_pages/{}", case.name));
+    g.sampling_mode(SamplingMode::Flat)
+        .sample_size(SAMPLES)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(8))
+        .throughput(Throughput::Elements(case.rows.len() as u64));
+    let n = case.rows.len();
+    g.bench_function(BenchmarkId::from_parameter("sync"), |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let (dir, mut store) = open_store(case.base.as_deref());
+                let t = Instant::now();
+                let applied = pages::apply_pages(&mut store, &case.pages);
+                let took = t.elapsed();
+                assert_eq!(applied.stored as usize, n);
+                record(&format!("{}/sync", case.name), n, took);
+                total += took;
+                drop((store, dir));
+            }
+            total
+        })
+    });
+    g.bench_function(BenchmarkId::from_parameter("raw"), |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let (dir, mut store) = open_store(case.base.as_deref());
+                let t = Instant::now();
+                pages::insert_rows(&mut store, &case.rows);
+                let took = t.elapsed();
+                record(&format!("{}/raw", case.name), n, took);
+                total += took;
+                drop((store, dir));
+            }
+            total
+        })
+    });
+    g.finish();
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    if v.len() % 2 == 0 {
+        (v[m - 1] + v[m]) / 2.0
+    } else {
+        v[m]
+    }
+}
+
+/// Prints and saves the median rates and the `sync / raw` ratio of this run.
+fn summary(out_dir: &Path) {
+    let rates = RATES.lock().unwrap();
+    let mut text = String::from("apply_pages: median msgs/s of this run (sync = decode + upsert path, raw = prepared INSERTs)\n");
+    for case in ["fresh", "incremental"] {
+        let get = |k: &str| {
+            rates.get(&format!("{case}/{k}")).map(|v| {
+                let measured = &v[v.len().saturating_sub(SAMPLES)..];
+                median(measured)
+            })
+        };
+        if let (Some(sync), Some(raw)) = (get("sync"), get("raw")) {
+            let ratio = sync / raw;
+            let verdict = if sync >= 100_000.0 && ratio >= 0.5 {
+                "meets"
+            } else {
+                "MISSES"
+            };
+            text.push_str(&format!(
+                "{case:<12} sync {sync:>9.0}/s  raw {raw:>9.0}/s  ratio {ratio:.2}  ({verdict} ≥100k/s and ≥0.5)\n"
+            ));
+        }
+    }
+    print!("\n{text}");
+    if std::fs::create_dir_all(out_dir).is_ok() {
+        let _ = std::fs::write(out_dir.join("summary.txt"), &text);
+    }
+}
+
+fn apply_pages(c: &mut Criterion) {
+    let t = Instant::now();
+    let msgs = pages::messages(BASE + NEW, SESSIONS);
+    let fresh_pages = pages::pages(&msgs[..BASE]);
+    let incr_pages = pages::pages(&msgs[BASE - OVERLAP..]);
+    let fresh = Case {
+        name: "fresh",
+        base: None,
+        rows: pages::rows(&fresh_pages),
+        pages: fresh_pages,
+    };
+    // The 40k store every incremental run starts from, built once by the sync path.
+    let base_dir = tempfile::tempdir().expect("temp dir");
+    let base_path = base_dir.path().join("base.db");
+    {
+        let mut store = Store::open(&base_path).expect("base store");
+        pages::apply_pages(&mut store, &fresh.pages);
+        // Closing checkpoints the WAL, so copying the main file alone copies everything.
+    }
+    let incremental = Case {
+        name: "incremental",
+        base: Some(base_path),
+        rows: pages::rows(&incr_pages),
+        pages: incr_pages,
+    };
+    let bytes: usize = fresh.pages.iter().map(Vec::len).sum();
+    eprintln!(
+        "apply_pages: {} + {} messages, {} pages of JSON ({:.1} MB, {:.0} B/msg) ready in {:.1?}",
+        fresh.rows.len(),
+        incremental.rows.len(),
+        fresh.pages.len() + incremental.pages.len(),
+        bytes as f64 / 1e6,
+        bytes as f64 / fresh.rows.len() as f64,
+        t.elapsed()
+    );
+    bench_case(c, &fresh);
+    bench_case(c, &incremental);
+    drop(base_dir);
+}
+
+criterion_group!(benches, apply_pages);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    let out = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+        .join("criterion/apply_pages");
+    summary(&out);
+}
