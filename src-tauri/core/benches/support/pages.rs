@@ -37,7 +37,11 @@ pub fn messages(messages: usize, sessions: usize) -> Vec<Message> {
         ..SimConfig::default()
     };
     let mut all = atende_sim::seed(&cfg, "http://127.0.0.1:8787").messages;
-    all.sort_by(|a, b| a.updated_at.cmp(&b.updated_at).then_with(|| a.id.cmp(&b.id)));
+    all.sort_by(|a, b| {
+        a.updated_at
+            .cmp(&b.updated_at)
+            .then_with(|| a.id.cmp(&b.id))
+    });
     all
 }
 
@@ -74,9 +78,12 @@ pub fn apply_pages(store: &mut Store, pages: &[Vec<u8>]) -> Applied {
         let page = decode_page(PATH, body, i as u32 + 1).expect("page decodes");
         applied += store
             .write(|tx| {
-                apply_items(tx, &page.items, &mut skipped, &mut |c, m: &MessageDto, raw| {
-                    message::upsert(c, m, raw, Kind::Message, None)
-                })
+                apply_items(
+                    tx,
+                    &page.items,
+                    &mut skipped,
+                    &mut |c, m: &MessageDto, raw| message::upsert(c, m, raw, Kind::Message, None),
+                )
             })
             .expect("page applies");
     }
@@ -127,7 +134,8 @@ pub fn rows(pages: &[Vec<u8>]) -> Vec<Row> {
 
 /// The baseline's statement: a plain prepared INSERT of the extracted columns (`OR IGNORE` so
 /// re-applied overlap rows are skipped, as the upsert skips them).
-pub const RAW_INSERT: &str = "INSERT OR IGNORE INTO message (id, session_id, kind, direction, type, \
+pub const RAW_INSERT: &str =
+    "INSERT OR IGNORE INTO message (id, session_id, kind, direction, type, \
      status, text, user_id, sender_id, created_at, updated_at, raw)
      VALUES (?1, ?2, 'message', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 

@@ -268,8 +268,20 @@ impl HelenaClient {
         let mut q = query.to_vec();
         q.push(("PageNumber".into(), page_number.to_string()));
         q.push(("PageSize".into(), PAGE_SIZE.to_string()));
-        let body = self.get(path, &q).await?;
-        decode_page(path, &body, page_number)
+        // A body that does not decode (cut short, garbled by a proxy) is fetched again a few
+        // times before the error stands: the next answer is usually whole.
+        let mut attempt = 1;
+        loop {
+            let body = self.get(path, &q).await?;
+            match decode_page(path, &body, page_number) {
+                Err(e @ Error::Decode { .. }) if attempt < self.retry.max_attempts => {
+                    tracing::warn!(path, error = %e, "undecodable page; fetching it again");
+                    crate::clock::sleep(&**self.budget.clock(), self.backoff(attempt)).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Walks every page of a list, handing each to `on_page` (which stores it) before fetching
