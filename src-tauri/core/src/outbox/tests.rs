@@ -888,3 +888,204 @@ async fn a_refused_resend_of_a_session_action_already_applied_counts_as_done() {
         "rolled back"
     );
 }
+
+#[tokio::test]
+async fn at_most_the_configured_lanes_run_at_once_and_run_wakes_on_notice() {
+    const DELAY: Duration = Duration::from_millis(80);
+    let script: Script =
+        Arc::new(|_m: &str, _p: &str, body: &Value, n: usize| (200, send_answer(body, n), DELAY));
+    let srv = scripted(script).await;
+    let mut s = seeded();
+    let lanes = ["s1", "s2", "s3", "s4"];
+    s.write(|tx| {
+        for id in &lanes[1..] {
+            let raw = SESSION_RAW.replace("\"s1\"", &format!("\"{id}\""));
+            store::session::upsert(tx, &serde_json::from_str::<SessionDto>(&raw).unwrap(), &raw)?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    for sid in lanes {
+        enqueue(&mut s, Action::SendText { text: "Oi".into() }, Some(sid)).unwrap();
+    }
+    let store = Arc::new(Mutex::new(s));
+    let (w, changes) = worker(client_for(&srv.base, "t"), store.clone());
+    let w = w.with_options(WorkerOptions {
+        lanes: 2,
+        ..quick_options()
+    });
+    assert_eq!(w.run_until_idle().await.unwrap().delivered, 4);
+    let hits = srv.hits.lock().unwrap().clone();
+    let concurrency = hits
+        .iter()
+        .map(|h| {
+            hits.iter()
+                .filter(|o| o.start <= h.start && h.start < o.end)
+                .count()
+        })
+        .max()
+        .unwrap();
+    assert_eq!(concurrency, 2);
+    assert!(changes.lock().unwrap().contains(&"session".to_string()));
+
+    // The long-running loop sleeps until woken, then delivers what was queued.
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let looping = tokio::spawn({
+        let w = w.clone();
+        let wake = wake.clone();
+        async move { w.run(wake).await }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let id = enqueue(
+        &mut store.lock().unwrap(),
+        Action::Note {
+            text: "Retornar amanhã".into(),
+        },
+        Some("s2"),
+    )
+    .unwrap();
+    wake.notify_one();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while state(&store.lock().unwrap(), &id) != "done" {
+        assert!(Instant::now() < deadline, "not delivered after the wake");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    looping.abort();
+    assert_eq!(
+        srv.hits.lock().unwrap().last().unwrap().path,
+        "/chat/v1/session/s2/note"
+    );
+}
+
+#[tokio::test]
+async fn every_session_and_contact_action_is_accepted_by_the_simulator() {
+    let f = synced_sim().await;
+    let sid = f.session(atende_sim::WindowStatus::Active);
+    let (contact, dept, other_user, tag, field, template) = {
+        let w = f.sim.world();
+        let s = w.session(&sid).unwrap();
+        let dept = w
+            .departments
+            .iter()
+            .find(|d| Some(&d.id) != s.department_id.as_ref())
+            .unwrap()
+            .id
+            .clone();
+        let me = f.sim.demo_agent().user_id;
+        let other = w
+            .agents
+            .iter()
+            .find(|a| a.user_id != me)
+            .unwrap()
+            .user_id
+            .clone();
+        let c = w.contact(&s.contact_id).unwrap();
+        let tag = w
+            .tags
+            .iter()
+            .find(|t| !c.tags_id.contains(&t.id))
+            .unwrap()
+            .id
+            .clone();
+        let field = w
+            .custom_fields
+            .iter()
+            .find(|cf| cf.entity_type == "CONTACT" && cf.field_type == "TEXT")
+            .map(|cf| cf.key.clone())
+            .unwrap_or_else(|| w.custom_fields[0].key.clone());
+        let tpl = w.templates.iter().find(|t| t.status == "APPROVED").unwrap();
+        let params: BTreeMap<String, String> = tpl
+            .params
+            .iter()
+            .map(|p| (p.name.clone(), "Maria".to_string()))
+            .collect();
+        (
+            c.id.clone(),
+            dept,
+            other,
+            tag,
+            field,
+            (tpl.id.clone(), params),
+        )
+    };
+    let me = f.sim.demo_agent().user_id;
+    let actions = [
+        Action::Assume {
+            user_id: me.clone(),
+        },
+        Action::SendMedia {
+            file_url: format!("{}/files/x/foto.jpg", f.sim.base_url()),
+            caption: Some("Segue a foto".into()),
+        },
+        Action::SendTemplate {
+            template_id: template.0.clone(),
+            parameters: template.1.clone(),
+        },
+        Action::Transfer {
+            department_id: Some(dept.clone()),
+            user_id: Some(other_user.clone()),
+        },
+        Action::Conclude {
+            reactivate_on_new_message: true,
+        },
+        Action::Reopen,
+        Action::ContactTags {
+            contact_id: contact.clone(),
+            tag_ids: vec![tag.clone()],
+            operation: TagOperation::InsertIfNotExists,
+        },
+        Action::ContactFields {
+            contact_id: contact.clone(),
+            custom_fields: [(field.clone(), json!("valor novo"))].into_iter().collect(),
+        },
+        Action::ContactStatus {
+            contact_id: contact.clone(),
+            status: ContactStatus::Archived,
+        },
+    ];
+    for a in actions {
+        f.enqueue(a, Some(&sid));
+    }
+    let (w, _) = worker(f.client.clone(), f.store.clone());
+    let r = w.run_until_idle().await.unwrap();
+    assert_eq!((r.delivered, r.failed, r.remaining), (9, 0, 0), "{r:?}");
+    {
+        let world = f.sim.world();
+        let s = world.session(&sid).unwrap();
+        assert_eq!(s.status, atende_sim::SessionStatus::InProgress);
+        assert_eq!(s.user_id.as_deref(), Some(other_user.as_str()));
+        assert_eq!(s.department_id.as_deref(), Some(dept.as_str()));
+        let c = world.contact(&contact).unwrap();
+        assert!(c.tags_id.contains(&tag));
+        assert_eq!(
+            c.custom_field_values.get(&field).map(String::as_str),
+            Some("valor novo")
+        );
+        assert_eq!(format!("{:?}", c.status), "Archived");
+        assert_eq!(
+            world
+                .messages_of(&sid)
+                .iter()
+                .filter(|m| m.sender_id.is_some())
+                .count(),
+            2
+        );
+    }
+    // Local rows are the server's answers, clean.
+    let s = f.store.lock().unwrap();
+    let (status, user, _, dirty) = session_row(&s, &sid);
+    assert_eq!(
+        (status.as_str(), user.as_deref(), dirty),
+        ("IN_PROGRESS", Some(other_user.as_str()), 0)
+    );
+    let (cstatus, cdirty): (String, i64) = s
+        .conn()
+        .query_row(
+            "SELECT status, dirty FROM contact WHERE id = ?1",
+            [&contact],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((cstatus.as_str(), cdirty), ("ARCHIVED", 0));
+    assert!(tags(&s, &contact).contains(&tag));
+}

@@ -94,7 +94,9 @@ impl DeliveryReport {
 
 type OnChange = dyn Fn(&[&str]) + Send + Sync;
 
-/// Delivers the outbox of one account. Cheap to clone (shared state).
+/// Delivers the outbox of one account. Cheap to clone (shared state). One worker per database:
+/// a second process delivering the same file could take the other's in-flight rows for
+/// abandoned ones.
 #[derive(Clone)]
 pub struct Worker {
     inner: Arc<Inner>,
@@ -106,6 +108,8 @@ struct Inner {
     on_change: Arc<OnChange>,
     options: WorkerOptions,
     pruned: AtomicBool,
+    /// One run at a time per worker, so a lane is never delivered by two loops.
+    running: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Worker {
@@ -158,6 +162,7 @@ impl Worker {
                 on_change: Arc::new(on_change),
                 options: WorkerOptions::default(),
                 pruned: AtomicBool::new(false),
+                running: tokio::sync::Mutex::new(()),
             }),
         }
     }
@@ -172,6 +177,7 @@ impl Worker {
                 on_change: inner.on_change.clone(),
                 options,
                 pruned: AtomicBool::new(false),
+                running: tokio::sync::Mutex::new(()),
             }),
         }
     }
@@ -179,6 +185,7 @@ impl Worker {
     /// Delivers every row that is due, lanes in parallel, and returns when nothing is due now.
     /// The report says what is left and when the next row becomes due.
     pub async fn run_until_idle(&self) -> Result<DeliveryReport> {
+        let _one = self.inner.running.lock().await;
         self.inner.prune_once()?;
         let mut report = DeliveryReport::default();
         let mut tasks: JoinSet<(String, Result<DeliveryReport>)> = JoinSet::new();
