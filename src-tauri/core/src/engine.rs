@@ -229,15 +229,17 @@ mod tests {
         let e = engine();
         {
             let mut s = e.syncer.store().lock().unwrap();
+            s.write(|tx| {
+                let raw = r#"{"id":"s1","status":"IN_PROGRESS"}"#;
+                store::session::upsert(tx, &serde_json::from_str(raw).unwrap(), raw).map(|_| ())
+            })
+            .unwrap();
             for text in ["a", "b"] {
-                s.write(|tx| {
-                    store::outbox::enqueue(
-                        tx,
-                        Some("s1"),
-                        "send_text",
-                        &serde_json::json!({ "text": text }),
-                    )
-                })
+                crate::outbox::enqueue(
+                    &mut s,
+                    crate::outbox::Action::SendText { text: text.into() },
+                    Some("s1"),
+                )
                 .unwrap();
             }
         }

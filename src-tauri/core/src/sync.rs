@@ -853,7 +853,7 @@ fn q(k: &str, v: &str) -> (String, String) {
 }
 
 /// Ids are UUIDs, but a hostile server could send anything: keep them inside one path segment.
-fn encode_segment(s: &str) -> String {
+pub(crate) fn encode_segment(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 

@@ -155,6 +155,12 @@ impl HelenaClient {
         &self.budget
     }
 
+    /// How long one request may take before it is given up (a write's outcome is then
+    /// uncertain until that much time has passed since it was sent).
+    pub fn timeout(&self) -> Duration {
+        self.retry.timeout
+    }
+
     /// The base URL.
     pub fn base_url(&self) -> &str {
         &self.base

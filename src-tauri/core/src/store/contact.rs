@@ -1,7 +1,11 @@
 //! `contact`, `contact_tag` and `contact_field` tables: customers, their tags and custom-field
 //! values, pulled incrementally from `GET /core/v1/contact` by `UpdatedAt`.
+//!
+//! Like sessions, a `dirty` row (changed by an outbox action) takes the next server copy even
+//! with an unchanged raw, an older copy never replaces a newer one, and pending actions are
+//! re-applied on top.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::api::dto::{value_text, ContactDto};
 use crate::error::Result;
@@ -20,7 +24,8 @@ pub fn phone_digits(phone: &str) -> String {
     }
 }
 
-/// Inserts or updates one contact (raw JSON included) and replaces its tags and field values.
+/// Inserts or updates one contact (raw JSON included), replaces its tags and field values, and
+/// re-applies pending outbox actions. Returns whether the row changed.
 pub fn upsert(c: &Connection, ct: &ContactDto, raw: &str) -> Result<bool> {
     let changed = c.prepare_cached(
         "INSERT INTO contact (id, name, phone, phone_display, phone_digits, email, instagram, status,
@@ -30,8 +35,10 @@ pub fn upsert(c: &Connection, ct: &ContactDto, raw: &str) -> Result<bool> {
            phone_display = excluded.phone_display, phone_digits = excluded.phone_digits,
            email = excluded.email, instagram = excluded.instagram, status = excluded.status,
            annotation = excluded.annotation, created_at = excluded.created_at,
-           updated_at = excluded.updated_at, raw = excluded.raw
-         WHERE contact.raw IS NOT excluded.raw",
+           updated_at = excluded.updated_at, raw = excluded.raw, dirty = 0
+         WHERE (contact.raw IS NOT excluded.raw OR contact.dirty)
+           AND (contact.updated_at IS NULL OR excluded.updated_at IS NULL
+                OR excluded.updated_at >= contact.updated_at)",
     )?
     .execute(params![
         ct.id,
@@ -72,7 +79,34 @@ pub fn upsert(c: &Connection, ct: &ContactDto, raw: &str) -> Result<bool> {
             ins.execute(params![ct.id, k, value_text(v)])?;
         }
     }
+    crate::store::outbox::reapply_contact(c, &ct.id)?;
     Ok(true)
+}
+
+/// Rebuilds a contact's rows from its own stored server copy and re-applies the actions still
+/// undelivered. Tags and fields absent from that copy keep their local values.
+pub fn rebuild(c: &Connection, id: &str) -> Result<()> {
+    let raw: Option<String> = c
+        .prepare_cached("UPDATE contact SET dirty = 1 WHERE id = ?1 RETURNING raw")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    let Some(raw) = raw else { return Ok(()) };
+    match serde_json::from_str::<ContactDto>(&raw) {
+        Ok(dto) => {
+            upsert(c, &dto, &raw)?;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "stored contact copy does not parse; re-applying only");
+            crate::store::outbox::reapply_contact(c, id)?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a contact exists locally.
+pub fn exists(c: &Connection, id: &str) -> Result<bool> {
+    Ok(c.prepare_cached("SELECT 1 FROM contact WHERE id = ?1")?
+        .exists(params![id])?)
 }
 
 /// Custom-field values of a contact, by key.

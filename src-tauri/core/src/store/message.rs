@@ -1,7 +1,7 @@
 //! `message` table: messages and internal notes of every session (told apart by `kind`), with
 //! an FTS5 index over their text maintained by triggers.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::api::dto::MessageDto;
 use crate::error::{Error, Result};
@@ -77,7 +77,21 @@ pub fn upsert(
         raw
     ])?
         > 0;
+    // The server copy of a message sent through the outbox replaces its placeholder (whose id
+    // is the client id the server echoes as `senderId`).
+    if let Some(sender) = m.sender_id.as_deref().filter(|s| *s != m.id) {
+        crate::store::outbox::delete_placeholder(c, sender)?;
+    }
     Ok(changed)
+}
+
+/// The id of a server message carrying `sender_id` (a client id), if it arrived locally.
+pub fn by_sender(c: &Connection, sender_id: &str) -> Result<Option<String>> {
+    Ok(
+        c.prepare_cached("SELECT id FROM message WHERE sender_id = ?1 AND id <> ?1 LIMIT 1")?
+            .query_row([sender_id], |r| r.get(0))
+            .optional()?,
+    )
 }
 
 /// Seqs of messages whose text matches an FTS5 query, newest first.

@@ -1,13 +1,19 @@
 //! `session` table: conversations ("atendimentos"), pulled incrementally from
 //! `GET /chat/v2/session` by `UpdatedAt` and `LastInteractionAt`.
+//!
+//! A server copy replaces the row when its raw JSON differs, or when the row is `dirty` (changed
+//! locally by an outbox action), but never with a copy older than the one held (`updatedAt`): a
+//! page fetched before an action's answer must not undo it. The actions still undelivered are
+//! then re-applied on top (see `store::outbox`).
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::api::dto::SessionDto;
 use crate::error::Result;
 use crate::time;
 
-/// Inserts or updates one session with its raw JSON.
+/// Inserts or updates one session with its raw JSON, then re-applies pending outbox actions.
+/// Returns whether the row changed.
 pub fn upsert(c: &Connection, s: &SessionDto, raw: &str) -> Result<bool> {
     let cd = s.contact_details.as_ref();
     let changed = c.prepare_cached(
@@ -26,8 +32,10 @@ pub fn upsert(c: &Connection, s: &SessionDto, raw: &str) -> Result<bool> {
            start_at = excluded.start_at, end_at = excluded.end_at,
            last_interaction_at = excluded.last_interaction_at,
            last_message_text = excluded.last_message_text, unread_count = excluded.unread_count,
-           raw = excluded.raw
-         WHERE session.raw IS NOT excluded.raw",
+           raw = excluded.raw, dirty = 0
+         WHERE (session.raw IS NOT excluded.raw OR session.dirty)
+           AND (session.updated_at IS NULL OR excluded.updated_at IS NULL
+                OR excluded.updated_at >= session.updated_at)",
     )?
     .execute(params![
         s.id,
@@ -52,7 +60,30 @@ pub fn upsert(c: &Connection, s: &SessionDto, raw: &str) -> Result<bool> {
         raw
     ])?
         > 0;
+    if changed {
+        crate::store::outbox::reapply_session(c, &s.id)?;
+    }
     Ok(changed)
+}
+
+/// Rebuilds a session's columns from its own stored server copy and re-applies the actions
+/// still undelivered (rolls back an action that failed or was discarded).
+pub fn rebuild(c: &Connection, id: &str) -> Result<()> {
+    let raw: Option<String> = c
+        .prepare_cached("UPDATE session SET dirty = 1 WHERE id = ?1 RETURNING raw")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    let Some(raw) = raw else { return Ok(()) };
+    match serde_json::from_str::<SessionDto>(&raw) {
+        Ok(dto) => {
+            upsert(c, &dto, &raw)?;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "stored session copy does not parse; re-applying only");
+            crate::store::outbox::reapply_session(c, id)?;
+        }
+    }
+    Ok(())
 }
 
 /// Ids of sessions the signed-in user works: assigned to them and open, or waiting in their
