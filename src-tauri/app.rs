@@ -12,6 +12,7 @@ use std::time::Duration;
 use atende_core::api::client::Token;
 use atende_core::api::HelenaClient;
 use atende_core::engine::{Engine, PollOptions};
+use atende_core::outbox::{self, Action, Worker};
 use atende_core::store::{self, Connection, Store};
 use atende_core::sync::{SyncOptions, Syncer};
 use atende_core::{Error, Result};
@@ -88,8 +89,9 @@ pub struct App {
     reader: Mutex<Store>,
     syncer: Arc<Syncer>,
     engine: Arc<Engine>,
+    worker: Worker,
     db_path: PathBuf,
-    _sim: Option<atende_sim::SimHandle>,
+    sim: Option<atende_sim::SimHandle>,
 }
 
 /// Canned replies a new demo workspace starts with.
@@ -115,6 +117,9 @@ const DEMO_QUICK_MESSAGES: &[(&str, &str, &str)] = &[
         "Obrigado pelo contato! Se precisar, é só chamar por aqui.",
     ),
 ];
+
+/// A background task.
+pub type BoxFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 
 impl App {
     /// Opens the workspace in `data_dir`: starts the simulator in demo mode, opens (and
@@ -175,20 +180,41 @@ impl App {
             SyncOptions::default(),
         ));
         let engine = Engine::new(syncer.clone(), PollOptions::default());
+        let worker = {
+            let (syncer, engine) = (syncer.clone(), Arc::downgrade(&engine));
+            Worker::new(
+                syncer.client().clone(),
+                syncer.store().clone(),
+                move |entities: &[&str]| {
+                    syncer.notify_entities(entities);
+                    if let Some(engine) = engine.upgrade() {
+                        if let Err(e) = engine.refresh_outbox() {
+                            tracing::warn!(error = %e, "could not read the outbox counts");
+                        }
+                    }
+                },
+            )
+        };
         tracing::info!(demo = account.demo, db = %db_path.display(), "workspace open");
         Ok(App {
             account,
             reader: Mutex::new(reader),
             syncer,
             engine,
+            worker,
             db_path,
-            _sim: sim,
+            sim,
         })
     }
 
     /// The syncer (status and change notices).
     pub fn syncer(&self) -> &Arc<Syncer> {
         &self.syncer
+    }
+
+    /// The in-process simulator, in demo mode.
+    pub fn demo_sim(&self) -> Option<&atende_sim::SimHandle> {
+        self.sim.as_ref()
     }
 
     /// The database file.
@@ -223,6 +249,60 @@ impl App {
     /// The sync engine (schedule, focus, status).
     pub fn engine(&self) -> &Arc<Engine> {
         &self.engine
+    }
+
+    /// The background work to spawn once: the sync engine and the outbox worker.
+    pub fn background(&self) -> Vec<BoxFuture> {
+        let (worker, wake) = (self.worker.clone(), self.engine.outbox_wake().clone());
+        vec![
+            Box::pin(self.engine.clone().run()),
+            Box::pin(async move { worker.run(wake).await }),
+        ]
+    }
+
+    /// Queues an agent action with its optimistic change (one transaction), tells the UI and
+    /// wakes the outbox worker. Returns the action's client id.
+    pub fn act(&self, action: Action, session_id: Option<&str>) -> Result<String> {
+        let id = {
+            let mut store = self
+                .syncer
+                .store()
+                .lock()
+                .map_err(|_| Error::Config("banco local indisponível".into()))?;
+            outbox::enqueue(&mut store, action.clone(), session_id)?
+        };
+        self.outbox_changed(action.entities());
+        Ok(id)
+    }
+
+    /// Puts a failed action back in the queue, or drops it and undoes its local change.
+    pub fn resolve_failed(&self, id: &str, retry: bool) -> Result<()> {
+        let entities = {
+            let mut store = self
+                .syncer
+                .store()
+                .lock()
+                .map_err(|_| Error::Config("banco local indisponível".into()))?;
+            if retry {
+                outbox::retry(&mut store, id)?
+            } else {
+                outbox::discard(&mut store, id)?
+            }
+        };
+        self.outbox_changed(entities);
+        Ok(())
+    }
+
+    fn outbox_changed(&self, entities: &[&str]) {
+        let mut all: Vec<&str> = entities.to_vec();
+        if !all.contains(&"outbox") {
+            all.push("outbox");
+        }
+        self.syncer.notify_entities(&all);
+        if let Err(e) = self.engine.refresh_outbox() {
+            tracing::warn!(error = %e, "could not read the outbox counts");
+        }
+        self.engine.outbox_wake().notify_one();
     }
 
     /// Asks the sync engine to run a pass now.

@@ -42,7 +42,9 @@ pub fn run() {
                 Ok(core) => {
                     let core = Arc::new(core);
                     forward_events(app.handle().clone(), &core);
-                    tauri::async_runtime::spawn(core.engine().clone().run());
+                    for task in core.background() {
+                        tauri::async_runtime::spawn(task);
+                    }
                     Ok(core)
                 }
                 Err(e) => {
@@ -70,6 +72,16 @@ pub fn run() {
             commands::inbox::inbox_page,
             commands::conversation::conversation_detail,
             commands::conversation::conversation_messages,
+            commands::actions::send_message,
+            commands::actions::add_note,
+            commands::actions::assume,
+            commands::actions::transfer,
+            commands::actions::conclude,
+            commands::actions::reopen,
+            commands::actions::transfer_targets,
+            commands::actions::outbox_failed,
+            commands::actions::outbox_retry,
+            commands::actions::outbox_discard,
         ])
         .run(tauri::generate_context!())
         .expect("the Tauri runtime failed");
@@ -99,7 +111,9 @@ fn forward_events(handle: tauri::AppHandle, core: &Arc<App>) {
                 // A slow window missed notices: tell it everything may have changed.
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                     let all = atende_core::sync::ChangeNotice {
-                        entities: ["session", "message", "contact"].map(String::from).to_vec(),
+                        entities: ["session", "message", "contact", "outbox"]
+                            .map(String::from)
+                            .to_vec(),
                     };
                     let _ = handle.emit(EVENT_CHANGED, all);
                 }

@@ -73,3 +73,81 @@ async fn a_database_from_a_newer_app_is_refused_with_a_clear_error() {
     let ipc = atende_lib::error::IpcError::from(err);
     assert!(ipc.message.contains("versão mais nova"), "{}", ipc.message);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sent_message_shows_at_once_and_reaches_the_server_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = Arc::new(App::boot(dir.path(), demo_mode()).await.expect("boot"));
+    app.syncer().sync_once().await.expect("demo sync");
+    let me = app.me().unwrap();
+    let session = app
+        .read(|c| views::inbox_page(c, &me, Tab::Mine, 0, 1))
+        .unwrap()
+        .items
+        .remove(0);
+    let mut status = app.engine().status();
+
+    // Queued: in the timeline at once, marked as waiting, and counted in the status.
+    let id = app
+        .act(
+            atende_core::outbox::Action::SendText {
+                text: "Seu pedido saiu para entrega <b>hoje</b>".into(),
+            },
+            Some(&session.id),
+        )
+        .unwrap();
+    let last = |app: &App| {
+        app.read(|c| views::conversation_messages(c, &session.id, None, 1))
+            .unwrap()
+            .items
+            .remove(0)
+    };
+    let queued = last(&app);
+    assert_eq!(queued.id, id);
+    assert_eq!(
+        queued.outbox.as_ref().map(|o| o.state.as_str()),
+        Some("pending")
+    );
+    assert_eq!(status.borrow_and_update().pending, 1);
+
+    // Delivered in the background: once on the server, and the timeline shows its copy.
+    for task in app.background() {
+        tokio::spawn(task);
+    }
+    let sim = app.demo_sim().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let delivered = status.borrow().pending == 0 && last(&app).outbox.is_none();
+        if delivered {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not delivered in time"
+        );
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(200), status.changed()).await;
+    }
+    let copies: Vec<_> = sim
+        .world_dump()
+        .messages
+        .into_iter()
+        .filter(|m| m.sender_id.as_deref() == Some(id.as_str()))
+        .collect();
+    assert_eq!(copies.len(), 1, "exactly one copy on the server");
+    let shown = last(&app);
+    assert_eq!(
+        shown.id, copies[0].id,
+        "the placeholder became the server's message"
+    );
+    assert_eq!(
+        shown.text.as_deref(),
+        Some("Seu pedido saiu para entrega <b>hoje</b>")
+    );
+    let detail = app
+        .read(|c| views::conversation_detail(c, &session.id))
+        .unwrap();
+    assert_eq!(
+        detail.summary.last_message_text.as_deref(),
+        Some("Seu pedido saiu para entrega <b>hoje</b>")
+    );
+}

@@ -2,6 +2,7 @@
 //! function and maps the error to [`IpcError`](crate::error::IpcError).
 
 pub mod account;
+pub mod actions;
 pub mod conversation;
 pub mod inbox;
 

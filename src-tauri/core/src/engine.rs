@@ -51,6 +51,7 @@ pub struct Engine {
     focused: AtomicBool,
     wake: Notify,
     failures: AtomicU32,
+    outbox_wake: Arc<Notify>,
 }
 
 impl Engine {
@@ -64,7 +65,14 @@ impl Engine {
             focused: AtomicBool::new(true),
             wake: Notify::new(),
             failures: AtomicU32::new(0),
+            outbox_wake: Arc::new(Notify::new()),
         })
+    }
+
+    /// The outbox worker's wake-up: notified when the server is reachable again after failed
+    /// passes, so queued actions go out at once instead of at their next backoff.
+    pub fn outbox_wake(&self) -> &Arc<Notify> {
+        &self.outbox_wake
     }
 
     /// The syncer.
@@ -168,6 +176,9 @@ impl Engine {
         }
         loop {
             let last = self.syncer.sync_once().await.map(|_| ());
+            if last.is_ok() && self.failures.load(Ordering::Relaxed) > 0 {
+                self.outbox_wake.notify_one();
+            }
             let delay = self.next_delay(&last);
             tracing::debug!(?delay, ok = last.is_ok(), "next sync pass");
             tokio::select! {

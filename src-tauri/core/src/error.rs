@@ -50,6 +50,11 @@ pub enum Error {
     #[error("sem conexão com o servidor: {0}")]
     Offline(String),
 
+    /// The server could not be reached and the request never left (connection refused, DNS,
+    /// connect timeout): unlike [`Error::Offline`], it certainly was not applied.
+    #[error("sem conexão com o servidor: {0}")]
+    NotSent(String),
+
     /// The server answered something we could not parse.
     #[error("resposta inválida do servidor em {context}: {detail}")]
     Decode { context: String, detail: String },
@@ -77,7 +82,7 @@ impl Error {
             Error::Unauthorized => "unauthorized",
             Error::RateLimited { .. } => "rate_limited",
             Error::Api { .. } => "http",
-            Error::Offline(_) => "offline",
+            Error::Offline(_) | Error::NotSent(_) => "offline",
             Error::Decode { .. } => "decode",
             Error::InvalidInput(_) => "invalid_input",
             Error::NotFound(_) => "not_found",
@@ -88,7 +93,7 @@ impl Error {
     /// Whether trying again later may succeed (network, 5xx, 429).
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Offline(_) | Error::RateLimited { .. } => true,
+            Error::Offline(_) | Error::NotSent(_) | Error::RateLimited { .. } => true,
             Error::Api { status, .. } => *status >= 500,
             _ => false,
         }
@@ -111,6 +116,8 @@ mod tests {
         assert_eq!(e.code(), "schema_too_new");
         assert!(e.to_string().contains("versão mais nova"));
         assert!(Error::Offline("x".into()).is_transient());
+        assert!(Error::NotSent("x".into()).is_transient());
+        assert_eq!(Error::NotSent("x".into()).code(), "offline");
         assert!(Error::Api {
             status: 503,
             key: None,

@@ -241,6 +241,12 @@ impl Syncer {
         }
     }
 
+    /// Tells listeners that rows of `entities` changed outside a sync pass (the outbox worker
+    /// delivered an action, the agent queued one).
+    pub fn notify_entities(&self, entities: &[&str]) {
+        self.notify(entities);
+    }
+
     fn notify(&self, entities: &[&str]) {
         // Nobody listening is fine.
         let _ = self.changes.send(ChangeNotice {
@@ -288,7 +294,7 @@ impl Syncer {
             Err(e) => {
                 tracing::warn!(error = %e, code = e.code(), "sync pass failed");
                 let state = match e {
-                    Error::Offline(_) => SyncState::Offline,
+                    Error::Offline(_) | Error::NotSent(_) => SyncState::Offline,
                     Error::RateLimited { .. } => SyncState::RateLimited,
                     Error::Api { status, .. } if *status >= 500 => SyncState::Offline,
                     _ => SyncState::Error,

@@ -214,6 +214,8 @@ impl HelenaClient {
                 req = req.json(body);
             }
             let failure = match req.send().await {
+                // A connect failure means the request never left: certainly not applied.
+                Err(e) if e.is_connect() => Error::NotSent(describe_transport(&e)),
                 Err(e) => Error::Offline(describe_transport(&e)),
                 Ok(resp) => {
                     let status = resp.status();

@@ -124,7 +124,8 @@ impl std::fmt::Debug for Worker {
 enum Failure {
     /// The request may have been applied (timeout, dropped connection, 5xx).
     Uncertain,
-    /// The server refused it before applying it (429, 401): try again later as is.
+    /// The server refused it before applying it (429, 401), or it never left (connection
+    /// refused): try again later as is.
     NotApplied,
     /// The server refused it for good (4xx).
     Refused,
@@ -132,7 +133,7 @@ enum Failure {
 
 fn classify(e: &Error) -> Failure {
     match e {
-        Error::RateLimited { .. } | Error::Unauthorized => Failure::NotApplied,
+        Error::RateLimited { .. } | Error::Unauthorized | Error::NotSent(_) => Failure::NotApplied,
         Error::Api { status, .. } if *status == 408 || *status >= 500 => Failure::Uncertain,
         Error::Api { .. } => Failure::Refused,
         _ => Failure::Uncertain,

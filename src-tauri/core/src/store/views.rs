@@ -141,6 +141,18 @@ pub struct MessageItem {
     pub file: Option<FileRef>,
     pub location: Option<Location>,
     pub contact: Option<ContactCard>,
+    /// Set while the message or note is still in the outbox (its id is the outbox id).
+    pub outbox: Option<OutboxMark>,
+}
+
+/// Where a queued message or note stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxMark {
+    /// `pending`, `sending`, `uncertain` or `failed`.
+    pub state: String,
+    /// Why the last attempt failed (PT-BR), if it did.
+    pub error: Option<String>,
 }
 
 /// A page of messages, oldest first.
@@ -349,8 +361,10 @@ pub fn conversation_messages(
     }
     let mut st = c.prepare_cached(
         "SELECT m.seq, m.id, m.kind, m.direction, m.type, m.text, m.status, m.created_at,
-                (SELECT name FROM agent WHERE user_id = m.user_id LIMIT 1), m.raw
+                (SELECT name FROM agent WHERE user_id = m.user_id LIMIT 1), m.raw,
+                o.state, o.last_error
            FROM message m
+           LEFT JOIN outbox o ON o.id = m.id AND o.state <> 'done'
           WHERE m.session_id = ?1
             AND (?2 IS NULL OR (m.created_at, m.seq) < (SELECT created_at, seq FROM message WHERE seq = ?2))
           ORDER BY m.created_at DESC, m.seq DESC
@@ -372,6 +386,10 @@ pub fn conversation_messages(
             file,
             location,
             contact,
+            outbox: r.get::<_, Option<String>>(10)?.map(|state| OutboxMark {
+                state,
+                error: r.get(11).ok().flatten(),
+            }),
         })
     })?;
     let mut items: Vec<MessageItem> = rows.collect::<rusqlite::Result<_>>()?;
@@ -459,6 +477,49 @@ pub fn transfer_targets(c: &Connection) -> Result<TransferTargets> {
         departments,
         agents,
     })
+}
+
+/// A refused agent action, as the failed-actions list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FailedActionView {
+    /// The outbox id (retry / discard take it).
+    pub id: String,
+    pub session_id: Option<String>,
+    /// The action's name: `send_text`, `note`, `assume`, `transfer`, ...
+    pub action: String,
+    /// The text of a message or note, when the action has one.
+    pub summary: Option<String>,
+    /// Why the server refused it (PT-BR).
+    pub error: String,
+    pub created_at: String,
+}
+
+/// Every refused action, oldest first.
+pub fn failed_actions(c: &Connection) -> Result<Vec<FailedActionView>> {
+    use crate::outbox::Action;
+    Ok(crate::outbox::failed(c)?
+        .into_iter()
+        .map(|f| {
+            let summary = match &f.action {
+                Action::SendText { text } | Action::Note { text } => Some(text.clone()),
+                Action::SendMedia { caption, file_url } => {
+                    Some(caption.clone().unwrap_or_else(|| file_url.clone()))
+                }
+                _ => None,
+            };
+            FailedActionView {
+                action: f.action.kind().to_string(),
+                id: f.id,
+                session_id: f.session_id,
+                summary,
+                error: f
+                    .error
+                    .unwrap_or_else(|| "o servidor recusou a ação".to_string()),
+                created_at: f.created_at,
+            }
+        })
+        .collect())
 }
 
 #[cfg(test)]
