@@ -103,3 +103,39 @@ def test_customer_content_is_rendered_as_text(app):
     assert all(not (a.get_attribute("href") or "").startswith("javascript:") for a in note.find_elements(By.TAG_NAME, "a"))
     assert app.title != "pwned"
     app.save_screenshot(str(SHOTS / "note-as-text.png"))
+
+
+def test_a_message_typed_in_the_composer_is_delivered_once(app):
+    """Enter queues the message: it shows at once, then the outbox delivers it to the server
+    exactly once and the bubble loses its queued mark."""
+    info = invoke(app, "app_info")["ok"]
+    base = info["account"]["baseUrl"]
+    page = invoke(app, "inbox_page", {"tab": "mine", "offset": 0, "limit": 1})["ok"]
+    session = page["items"][0]["id"]
+    rows(app)[0].click()
+    wait = WebDriverWait(app, 30, poll_frequency=0.25)
+    box = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-testid=composer] textarea"))
+    text = "Pedido 4471 confirmado <i>e</i> enviado"
+    box.send_keys(text)
+    box.send_keys(Keys.ENTER)
+    bubble = wait.until(
+        lambda d: next((b for b in d.find_elements(By.CSS_SELECTOR, "[data-testid=msg-out]") if text in text_of(b)), None)
+    )
+    assert bubble.find_elements(By.TAG_NAME, "i") == []
+    assert text_of(box) == ""
+    # Delivered: the timeline's copy is the server's (no queued mark) ...
+    wait.until(
+        lambda d: any(
+            text in text_of(b) and not b.find_elements(By.CSS_SELECTOR, "[data-testid=outbox-state]")
+            for b in d.find_elements(By.CSS_SELECTOR, "[data-testid=msg-out]")
+        )
+    )
+    # ... and the server has it exactly once.
+    req = urllib.request.Request(
+        f"{base}/chat/v1/session/{session}/message?PageSize=100&OrderBy=CreatedAt&OrderDirection=DESCENDING",
+        headers={"Authorization": "Bearer demo-token"},
+    )
+    items = json.loads(urllib.request.urlopen(req, timeout=10).read())["items"]
+    assert sum(1 for m in items if m.get("text") == text) == 1
+    assert invoke(app, "sync_status")["ok"]["pending"] == 0
+    app.save_screenshot(str(SHOTS / "sent-message.png"))
