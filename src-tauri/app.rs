@@ -263,34 +263,32 @@ impl App {
     /// Queues an agent action with its optimistic change (one transaction), tells the UI and
     /// wakes the outbox worker. Returns the action's client id.
     pub fn act(&self, action: Action, session_id: Option<&str>) -> Result<String> {
-        let id = {
-            let mut store = self
-                .syncer
-                .store()
-                .lock()
-                .map_err(|_| Error::Config("banco local indisponível".into()))?;
-            outbox::enqueue(&mut store, action.clone(), session_id)?
-        };
+        let id = self.write(|store| outbox::enqueue(store, action.clone(), session_id))?;
         self.outbox_changed(action.entities());
         Ok(id)
     }
 
     /// Puts a failed action back in the queue, or drops it and undoes its local change.
     pub fn resolve_failed(&self, id: &str, retry: bool) -> Result<()> {
-        let entities = {
-            let mut store = self
-                .syncer
-                .store()
-                .lock()
-                .map_err(|_| Error::Config("banco local indisponível".into()))?;
+        let entities = self.write(|store| {
             if retry {
-                outbox::retry(&mut store, id)?
+                outbox::retry(store, id)
             } else {
-                outbox::discard(&mut store, id)?
+                outbox::discard(store, id)
             }
-        };
+        })?;
         self.outbox_changed(entities);
         Ok(())
+    }
+
+    /// Runs `f` on the writer connection (shared with the sync engine and the outbox worker).
+    fn write<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        let mut store = self
+            .syncer
+            .store()
+            .lock()
+            .map_err(|_| Error::Config("banco local indisponível".into()))?;
+        f(&mut store)
     }
 
     fn outbox_changed(&self, entities: &[&str]) {
