@@ -44,11 +44,14 @@ use crate::time;
 /// Overlap of consecutive windows: covers clock skew and late commits on the server.
 pub const DEFAULT_OVERLAP: Duration = Duration::from_secs(120);
 
-const SESSION_DETAILS: [&str; 4] = [
+/// The `…Details` joins are copies kept for display; `classification` (how a conversation
+/// ended) is the session's own data, which the list sends only when asked.
+const SESSION_DETAILS: [&str; 5] = [
     "ContactDetails",
     "AgentDetails",
     "DepartmentsDetails",
     "ChannelDetails",
+    "ClassificationDetails",
 ];
 
 /// What the UI shows about sync (IPC `SyncStatus`).
