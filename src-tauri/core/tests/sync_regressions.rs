@@ -12,7 +12,7 @@ use atende_core::api::HelenaClient;
 use atende_core::store::{self, Store};
 use atende_core::sync::{SyncOptions, Syncer};
 use atende_sim::model::Session;
-use atende_sim::{SimConfig, SimHandle};
+use atende_sim::{Direction, Faults, SessionStatus, SimConfig, SimHandle};
 use serde_json::Value;
 
 fn to_value<T: serde::Serialize>(t: &T) -> Value {
@@ -74,6 +74,18 @@ impl Fixture {
             .ok()
             .map(|raw| serde_json::from_str(&raw).unwrap())
     }
+
+    /// Per-session message and note lists answer 503; everything else works.
+    fn break_session_lists(&self) {
+        self.sim
+            .set_faults(Faults {
+                error_5xx: 1.0,
+                writes: false,
+                routes: Some(vec!["/chat/v1/session/".into()]),
+                ..Faults::default()
+            })
+            .unwrap();
+    }
 }
 
 /// The sessions list sends `classification` (how a conversation ended: won, lost, amount)
@@ -101,4 +113,88 @@ async fn sessions_keep_their_classification() {
             s.id
         );
     }
+}
+
+/// Without the global message list, messages were pulled for the sessions whose row changed
+/// *in this pass*: a pass that stored a session and then failed (or a restart) left that
+/// session's new messages out for good, since the next pass saw the row unchanged.
+#[tokio::test]
+async fn messages_of_a_session_stored_by_a_failed_pass_stay_due() {
+    let f = Fixture::new(SimConfig {
+        global_message_list: false,
+        ..SimConfig::small()
+    })
+    .await;
+    f.start_app().sync_once().await.expect("first sync");
+    let (sid, mid) = {
+        let mut w = f.sim.world();
+        let sid = w.sessions[7].id.clone();
+        let mid = w.add_message(&sid, Direction::ToHub, "Pode me mandar o rastreio?");
+        (sid, mid)
+    };
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    f.break_session_lists();
+    let app = f.start_app();
+    app.sync_once().await.expect_err("the message lists fail");
+    let session = f
+        .raw("SELECT raw FROM session WHERE id = ?1", &sid)
+        .unwrap();
+    assert_eq!(
+        session["lastMessageText"], "Pode me mandar o rastreio?",
+        "the session was stored before the failure"
+    );
+    assert!(f
+        .raw("SELECT raw FROM message WHERE id = ?1", &mid)
+        .is_none());
+    drop(app);
+
+    f.sim.set_faults(Faults::default()).unwrap();
+    f.start_app().sync_once().await.expect("after a restart");
+    let m = f
+        .raw("SELECT raw FROM message WHERE id = ?1", &mid)
+        .expect("the message arrives");
+    assert_eq!(m["text"], "Pode me mandar o rastreio?");
+}
+
+/// The notes of the agent's working set were refreshed for sessions whose row changed *in
+/// this pass*: a pass that failed after storing the sessions (or a restart) lost them.
+#[tokio::test]
+async fn notes_of_a_working_set_session_stored_by_a_failed_pass_stay_due() {
+    let f = Fixture::new(SimConfig::small()).await;
+    f.start_app().sync_once().await.expect("first sync");
+    let me = f.sim.demo_agent().user_id;
+    let (sid, nid) = {
+        let mut w = f.sim.world();
+        let sid = w
+            .sessions
+            .iter()
+            .find(|s| s.status == SessionStatus::Pending && s.user_id.is_none())
+            .expect("a waiting session")
+            .id
+            .clone();
+        w.assign_session(&sid, Some(&me)).unwrap();
+        let nid = w
+            .add_note(&sid, Some(me.clone()), "Cliente prefere ligação.", &[])
+            .unwrap();
+        (sid, nid)
+    };
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    f.break_session_lists();
+    let app = f.start_app();
+    app.sync_once().await.expect_err("the note list fails");
+    let session = f
+        .raw("SELECT raw FROM session WHERE id = ?1", &sid)
+        .unwrap();
+    assert_eq!(session["userId"], me.as_str(), "stored before the failure");
+    assert!(f
+        .raw("SELECT raw FROM message WHERE id = ?1", &nid)
+        .is_none());
+    drop(app);
+
+    f.sim.set_faults(Faults::default()).unwrap();
+    f.start_app().sync_once().await.expect("after a restart");
+    let n = f
+        .raw("SELECT raw FROM message WHERE id = ?1", &nid)
+        .expect("the note arrives");
+    assert_eq!(n["text"], "Cliente prefere ligação.");
 }
