@@ -838,7 +838,8 @@ impl Syncer {
         let mut n = self
             .refresh_notes(&self.open_client, session_id, t1, report)
             .await?;
-        if self.global_messages.load(Ordering::Relaxed) == GLOBAL_NO {
+        // Unless the global list is known to work (not yet, after a start): per session.
+        if self.global_messages.load(Ordering::Relaxed) != GLOBAL_YES {
             n += self
                 .pull_session_messages(&self.open_client, session_id, t1, report)
                 .await?;

@@ -198,3 +198,39 @@ async fn notes_of_a_working_set_session_stored_by_a_failed_pass_stay_due() {
         .expect("the note arrives");
     assert_eq!(n["text"], "Cliente prefere ligação.");
 }
+
+/// Without the global message list, opening a conversation pulls its messages; right after a
+/// start the engine did not know yet that the list is missing and pulled only the notes, and
+/// the pass after that did not pull them either (the session had not changed).
+#[tokio::test]
+async fn opening_a_conversation_after_a_start_pulls_its_messages() {
+    let f = Fixture::new(SimConfig {
+        global_message_list: false,
+        ..SimConfig::small()
+    })
+    .await;
+    f.start_app().sync_once().await.expect("first sync");
+    // A delivery receipt: the message changes, its session does not.
+    let (sid, mid, status) = {
+        let mut w = f.sim.world();
+        let m = w
+            .messages
+            .iter()
+            .rev()
+            .find(|m| m.direction == Direction::ToHub)
+            .unwrap();
+        let (sid, mid) = (m.session_id.clone(), m.id.clone());
+        w.simulate_message_change(&mid).unwrap();
+        let status = to_value(w.message(&mid).unwrap());
+        (sid, mid, status)
+    };
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let app = f.start_app();
+    app.set_open(Some(sid.clone()));
+    app.pull_session(&sid).await.expect("open");
+    app.sync_once().await.expect("pass");
+    let m = f
+        .raw("SELECT raw FROM message WHERE id = ?1", &mid)
+        .unwrap();
+    assert_eq!(m, status, "the open conversation's message is fresh");
+}
