@@ -10,8 +10,10 @@
 //!    upserts make that harmless. Sessions are the union of an `UpdatedAt` and a
 //!    `LastInteractionAt` window (each with its own cursor): `updatedAt` need not move on a new
 //!    message. Messages come from the global `UpdatedAt` list when the server offers it (a few
-//!    hundred requests for a whole workspace) and otherwise per changed session.
-//! 3. **Internal notes** per changed session of the signed-in agent's working set; any other
+//!    hundred requests for a whole workspace) and otherwise per session that changed since its
+//!    own `messages:<id>` cursor.
+//! 3. **Internal notes** of the signed-in agent's working set, for each session that changed
+//!    since its notes were last refreshed (a `notes:<id>` cursor); any other
 //!    conversation's notes and messages are pulled when it is opened ([`Syncer::pull_session`]).
 //!
 //! After each committed transaction a [`ChangeNotice`] names the entities that changed, so the
@@ -44,11 +46,14 @@ use crate::time;
 /// Overlap of consecutive windows: covers clock skew and late commits on the server.
 pub const DEFAULT_OVERLAP: Duration = Duration::from_secs(120);
 
-const SESSION_DETAILS: [&str; 4] = [
+/// The `…Details` joins are copies kept for display; `classification` (how a conversation
+/// ended) is the session's own data, which the list sends only when asked.
+const SESSION_DETAILS: [&str; 5] = [
     "ContactDetails",
     "AgentDetails",
     "DepartmentsDetails",
     "ChannelDetails",
+    "ClassificationDetails",
 ];
 
 /// What the UI shows about sync (IPC `SyncStatus`).
@@ -336,8 +341,8 @@ impl Syncer {
         let changed = self.sessions(t1, report).await?;
         report.changed_sessions = changed.len();
         self.contacts(t1, report).await?;
-        self.messages(t1, &changed, report).await?;
-        self.notes_for_working_set(&changed, open.as_deref(), report)
+        self.messages(t1, report).await?;
+        self.notes_for_working_set(t1, open.as_deref(), report)
             .await?;
         if self.reference_due() {
             self.refresh_reference(report).await?;
@@ -671,13 +676,8 @@ impl Syncer {
         Ok(())
     }
 
-    #[tracing::instrument(skip_all, fields(changed = changed.len()))]
-    async fn messages(
-        &self,
-        t1: DateTime<Utc>,
-        changed: &BTreeSet<String>,
-        report: &mut SyncReport,
-    ) -> Result<()> {
+    #[tracing::instrument(skip_all)]
+    async fn messages(&self, t1: DateTime<Utc>, report: &mut SyncReport) -> Result<()> {
         if self.global_messages.load(Ordering::Relaxed) != GLOBAL_NO {
             let window = self.window("messages", t1)?;
             let pulled = self
@@ -707,8 +707,13 @@ impl Syncer {
                 Err(e) => return Err(e),
             }
         }
-        // Per session: the agent's own conversations (the tab on screen by default) first, at
-        // `Visible` priority, then every other changed session as backfill.
+        // Per session that changed since its messages were pulled (not just in this pass: one
+        // that failed half-way left some due): the agent's own conversations (the tab on screen
+        // by default) first, at `Visible` priority, then the others as backfill.
+        let due: BTreeSet<String> = self
+            .with_store(|s| store::sync_cursor::sessions_due(s.conn(), "messages:"))?
+            .into_iter()
+            .collect();
         let mine: BTreeSet<String> =
             match self.with_store(|s| store::meta::get(s.conn(), store::meta::ME_USER_ID))? {
                 Some(me) => self
@@ -718,8 +723,8 @@ impl Syncer {
                 None => BTreeSet::new(),
             };
         let (first, rest): (Vec<&String>, Vec<&String>) =
-            changed.iter().partition(|id| mine.contains(*id));
-        let total = changed.len() as u64;
+            due.iter().partition(|id| mine.contains(*id));
+        let total = due.len() as u64;
         let mut n = Applied::default();
         for (i, sid) in first.iter().chain(rest.iter()).enumerate() {
             self.set_phase("messages", i as u64, Some(total));
@@ -735,11 +740,11 @@ impl Syncer {
         Ok(())
     }
 
-    /// Notes of the signed-in agent's sessions that changed in this pass (the open one was
-    /// already pulled).
+    /// Notes of the signed-in agent's sessions that changed since their notes were refreshed
+    /// (the open one was already pulled).
     async fn notes_for_working_set(
         &self,
-        changed: &BTreeSet<String>,
+        t1: DateTime<Utc>,
         open: Option<&str>,
         report: &mut SyncReport,
     ) -> Result<()> {
@@ -747,16 +752,20 @@ impl Syncer {
         else {
             return Ok(());
         };
+        let due: BTreeSet<String> = self
+            .with_store(|s| store::sync_cursor::sessions_due(s.conn(), "notes:"))?
+            .into_iter()
+            .collect();
         let work: Vec<String> = self
             .with_store(|s| store::session::working_set(s.conn(), &me))?
             .into_iter()
-            .filter(|id| changed.contains(id) && Some(id.as_str()) != open)
+            .filter(|id| due.contains(id) && Some(id.as_str()) != open)
             .collect();
         let total = work.len() as u64;
         let mut n = Applied::default();
         for (i, sid) in work.iter().enumerate() {
             self.set_phase("notes", i as u64, Some(total));
-            n += self.refresh_notes(&self.client, sid, report).await?;
+            n += self.refresh_notes(&self.client, sid, t1, report).await?;
         }
         *report.fetched.entry("note").or_default() += n.stored;
         self.notify_if(n.changed, "message");
@@ -792,10 +801,13 @@ impl Syncer {
 
     /// One session's notes, in full, diffed: a note deleted on the server (S14) disappears
     /// here too. A session has few notes, so this costs the same single request as a window.
+    /// Its `notes:<id>` cursor moves to `t1` with them: the session's notes are due again once
+    /// the session changes at or after `t1`.
     async fn refresh_notes(
         &self,
         client: &HelenaClient,
         session_id: &str,
+        t1: DateTime<Utc>,
         report: &mut SyncReport,
     ) -> Result<Applied> {
         let path = format!("/chat/v1/session/{}/note", encode_segment(session_id));
@@ -810,6 +822,7 @@ impl Syncer {
                         store::message::upsert(c, m, raw, Kind::Note, Some(session_id))
                     })?;
                 let deleted = store::message::delete_missing_notes(tx, session_id, &ids)? as u64;
+                store::sync_cursor::set(tx, &format!("notes:{session_id}"), &time::format(t1))?;
                 report.deleted += deleted;
                 n.changed += deleted;
                 Ok(n)
@@ -829,9 +842,10 @@ impl Syncer {
         report: &mut SyncReport,
     ) -> Result<Applied> {
         let mut n = self
-            .refresh_notes(&self.open_client, session_id, report)
+            .refresh_notes(&self.open_client, session_id, t1, report)
             .await?;
-        if self.global_messages.load(Ordering::Relaxed) == GLOBAL_NO {
+        // Unless the global list is known to work (not yet, after a start): per session.
+        if self.global_messages.load(Ordering::Relaxed) != GLOBAL_YES {
             n += self
                 .pull_session_messages(&self.open_client, session_id, t1, report)
                 .await?;

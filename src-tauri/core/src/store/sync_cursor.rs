@@ -24,3 +24,17 @@ pub fn set(c: &Connection, entity: &str, cursor: &str) -> Result<()> {
     .execute(params![entity, cursor, crate::time::format(chrono::Utc::now())])?;
     Ok(())
 }
+
+/// Ids of the sessions whose `{prefix}{id}` cursor is missing or not after the session's last
+/// visible change (`updated_at` or `last_interaction_at`): what was pulled per session under
+/// that cursor (its messages, its notes) is due again. Derived from stored rows, so a pass that
+/// fails after storing a session, or a restart, leaves the session due until its pull commits.
+pub fn sessions_due(c: &Connection, prefix: &str) -> Result<Vec<String>> {
+    let mut st = c.prepare_cached(
+        "SELECT s.id FROM session s LEFT JOIN sync_cursor k ON k.entity = ?1 || s.id
+         WHERE k.cursor IS NULL
+            OR k.cursor <= max(coalesce(s.updated_at, ''), coalesce(s.last_interaction_at, ''))",
+    )?;
+    let rows = st.query_map([prefix], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
