@@ -68,14 +68,15 @@
 //! (shrink iterations, default 32). `tests/sync_regressions.rs` pins down the bugs the
 //! property found.
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use atende_core::api::budget::Budget;
-use atende_core::api::client::{RetryPolicy, Token};
-use atende_core::api::HelenaClient;
+use atende_core::api::client::RetryPolicy;
 use atende_core::store::{self, Store};
 use atende_core::sync::{SyncOptions, Syncer};
 use atende_sim::model::{ContactStatus, Message, Session};
@@ -89,6 +90,7 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 use serde_json::{json, Map, Value};
+use support::{client, signed_in_store, ClientClock};
 
 /// Simulated time runs this many times faster than real time (simulator and client alike).
 const TIME_FACTOR: f64 = 20.0;
@@ -410,24 +412,6 @@ fn case() -> impl Strategy<Value = Case> {
 
 // ----- running a case -------------------------------------------------------------------------
 
-/// The scaled clock, seen by the client.
-#[derive(Debug)]
-struct ClientClock(Arc<ScaledClock>);
-
-impl atende_core::clock::Clock for ClientClock {
-    fn now(&self) -> Instant {
-        atende_sim::Clock::now(&*self.0)
-    }
-
-    fn utc(&self) -> DateTime<Utc> {
-        atende_sim::Clock::utc(&*self.0)
-    }
-
-    fn real(&self, d: Duration) -> Duration {
-        atende_sim::Clock::real(&*self.0, d)
-    }
-}
-
 /// What a case did, for the figures printed at the end.
 #[derive(Debug, Default, Clone)]
 struct Figures {
@@ -528,11 +512,7 @@ impl Run {
                 ..Figures::default()
             },
         };
-        {
-            let mut s = Store::open(&run.path).unwrap();
-            s.write(|tx| store::meta::set(tx, store::meta::ME_USER_ID, &run.me))
-                .unwrap();
-        }
+        signed_in_store(&run.path, &run.sim);
         run.restart();
         run
     }
@@ -542,13 +522,7 @@ impl Run {
         self.syncer = None;
         let store = Arc::new(Mutex::new(Store::open(&self.path).unwrap()));
         let budget = Budget::with_clock(&[], &[], Arc::new(ClientClock(self.clock.clone())));
-        let client = HelenaClient::with_budget(
-            &self.sim.base_url(),
-            Token::new(self.sim.token()),
-            Arc::new(budget),
-            retry_policy(),
-        )
-        .unwrap();
+        let client = client(&self.sim, budget, retry_policy());
         self.syncer = Some(Syncer::new(
             client,
             store,

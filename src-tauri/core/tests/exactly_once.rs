@@ -11,6 +11,8 @@
 //! their sends end uncertain and must be checked before they are sent again. The seed is fixed
 //! (set `ATENDE_EXACTLY_ONCE_SEED` to explore others).
 
+mod support;
+
 use std::collections::{BTreeMap, HashMap};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,12 +20,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use atende_core::api::budget::Budget;
-use atende_core::api::client::{RetryPolicy, Token};
-use atende_core::api::HelenaClient;
+use atende_core::api::client::RetryPolicy;
 use atende_core::outbox::{self, Action};
 use atende_core::store::{self, Store};
 use atende_core::sync::{SyncOptions, Syncer};
 use atende_sim::{RateLimits, SimConfig, WindowStatus};
+use support::{client, signed_in_store};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const MESSAGES: usize = 200;
@@ -179,18 +181,8 @@ async fn killed_worker_delivers_every_message_exactly_once_in_order() {
 
     // The account's database, synced from the simulator.
     {
-        let mut s = Store::open(&db).unwrap();
-        let me = sim.demo_agent().user_id;
-        s.write(|tx| store::meta::set(tx, store::meta::ME_USER_ID, &me))
-            .unwrap();
-        let store = Arc::new(Mutex::new(s));
-        let client = HelenaClient::with_budget(
-            &sim.base_url(),
-            Token::new(sim.token()),
-            Arc::new(Budget::helena()),
-            RetryPolicy::default(),
-        )
-        .unwrap();
+        let store = Arc::new(Mutex::new(signed_in_store(&db, &sim)));
+        let client = client(&sim, Budget::helena(), RetryPolicy::default());
         Syncer::new(client, store, SyncOptions::default())
             .sync_once()
             .await

@@ -2,18 +2,20 @@
 //! pinned down by a focused test against the simulator over loopback HTTP. A "start of the
 //! app" is a new store connection and syncer on the same SQLite file.
 
+mod support;
+
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use atende_core::api::budget::Budget;
-use atende_core::api::client::{RetryPolicy, Token};
-use atende_core::api::HelenaClient;
-use atende_core::store::{self, Store};
+use atende_core::api::client::RetryPolicy;
+use atende_core::store::Store;
 use atende_core::sync::{SyncOptions, Syncer};
 use atende_sim::model::Session;
 use atende_sim::{Direction, Faults, SessionStatus, SimConfig, SimHandle};
 use serde_json::Value;
+use support::{client, signed_in_store};
 
 fn to_value<T: serde::Serialize>(t: &T) -> Value {
     serde_json::to_value(t).expect("serialises")
@@ -31,10 +33,7 @@ impl Fixture {
         let sim = atende_sim::start(cfg).await.expect("simulator starts");
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("account.db");
-        let mut s = Store::open(&path).unwrap();
-        let me = sim.demo_agent().user_id;
-        s.write(|tx| store::meta::set(tx, store::meta::ME_USER_ID, &me))
-            .unwrap();
+        signed_in_store(&path, &sim);
         Fixture {
             sim,
             path,
@@ -44,18 +43,16 @@ impl Fixture {
 
     /// A fresh connection and syncer, as after a start of the app.
     fn start_app(&self) -> Syncer {
-        let client = HelenaClient::with_budget(
-            &self.sim.base_url(),
-            Token::new(self.sim.token()),
-            Arc::new(Budget::unlimited()),
+        let client = client(
+            &self.sim,
+            Budget::unlimited(),
             RetryPolicy {
                 max_attempts: 2,
                 base_backoff: Duration::from_millis(5),
                 max_backoff: Duration::from_millis(20),
                 timeout: Duration::from_secs(5),
             },
-        )
-        .unwrap();
+        );
         let store = Arc::new(Mutex::new(Store::open(&self.path).unwrap()));
         Syncer::new(
             client,

@@ -1,30 +1,22 @@
 //! Integration: the sync pulls the simulator's workspace over loopback HTTP into a real SQLite
 //! file, matches the simulator's data, and on a second pass fetches only what changed.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use atende_core::api::budget::Budget;
-use atende_core::api::client::{RetryPolicy, Token};
-use atende_core::api::HelenaClient;
 use atende_core::store::{self, Store};
 use atende_core::sync::{SyncOptions, Syncer};
 use atende_sim::{SimConfig, SimHandle};
+use support::{client, fast_retries, signed_in_store};
 
 struct Fixture {
     sim: SimHandle,
     syncer: Syncer,
     store: Arc<Mutex<Store>>,
     _dir: tempfile::TempDir,
-}
-
-fn fast_retries() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 4,
-        base_backoff: Duration::from_millis(20),
-        max_backoff: Duration::from_millis(200),
-        timeout: Duration::from_secs(10),
-    }
 }
 
 async fn fixture(cfg: SimConfig) -> Fixture {
@@ -42,18 +34,11 @@ fn reference_every_pass() -> SyncOptions {
 async fn fixture_with(cfg: SimConfig, options: SyncOptions) -> Fixture {
     let sim = atende_sim::start(cfg).await.expect("simulator starts");
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(dir.path().join("account.db")).unwrap();
-    let me = sim.demo_agent().user_id;
-    s.write(|tx| store::meta::set(tx, store::meta::ME_USER_ID, &me))
-        .unwrap();
-    let store = Arc::new(Mutex::new(s));
-    let client = HelenaClient::with_budget(
-        &sim.base_url(),
-        Token::new(sim.token()),
-        Arc::new(Budget::unlimited()),
-        fast_retries(),
-    )
-    .unwrap();
+    let store = Arc::new(Mutex::new(signed_in_store(
+        &dir.path().join("account.db"),
+        &sim,
+    )));
+    let client = client(&sim, Budget::unlimited(), fast_retries());
     let syncer = Syncer::new(client, store.clone(), options);
     Fixture {
         sim,

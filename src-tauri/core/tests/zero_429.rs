@@ -8,39 +8,25 @@
 //! had to answer 429, reports the request count of the initial sync next to what a naive full
 //! refresh would cost, and checks the store caught up with the traffic.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use atende_core::api::budget::Budget;
-use atende_core::api::client::{RetryPolicy, Token};
-use atende_core::api::HelenaClient;
-use atende_core::clock::{Clock, SharedClock};
+use atende_core::api::client::RetryPolicy;
+use atende_core::clock::SharedClock;
 use atende_core::engine::{Engine, PollOptions};
-use atende_core::store::{self, Store};
+use atende_core::store;
 use atende_core::sync::{SyncOptions, Syncer};
 use atende_sim::{ScaledClock, SimConfig, TrafficConfig};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
+use support::{client, signed_in_store, ClientClock};
 
 /// Simulated time per real second.
 const SPEED: f64 = 20.0;
 /// How long the engine follows traffic after the initial sync, in simulated time.
 const FOLLOW: Duration = Duration::from_secs(10 * 60);
-
-/// The simulator's scaled clock, seen through the core's `Clock` trait: one clock, two views.
-#[derive(Debug)]
-struct Shared(Arc<ScaledClock>);
-
-impl Clock for Shared {
-    fn now(&self) -> Instant {
-        atende_sim::Clock::now(&*self.0)
-    }
-    fn utc(&self) -> DateTime<Utc> {
-        atende_sim::Clock::utc(&*self.0)
-    }
-    fn real(&self, d: Duration) -> Duration {
-        atende_sim::Clock::real(&*self.0, d)
-    }
-}
 
 /// What refreshing everything naively costs: every list in full, and every session's
 /// messages and notes one session at a time (helena.md §10 without cursors).
@@ -65,7 +51,7 @@ fn naive_refresh_requests(dump: &atende_sim::WorldDump) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn default_demo_syncs_and_follows_ten_minutes_of_traffic_without_a_429() {
     let sim_clock = Arc::new(ScaledClock::new(Instant::now(), Utc::now(), SPEED));
-    let clock: SharedClock = Arc::new(Shared(sim_clock.clone()));
+    let clock: SharedClock = Arc::new(ClientClock(sim_clock.clone()));
     let sim = atende_sim::start(SimConfig {
         clock: sim_clock.clone(),
         traffic: Some(TrafficConfig::default()),
@@ -79,18 +65,15 @@ async fn default_demo_syncs_and_follows_ten_minutes_of_traffic_without_a_429() {
     );
 
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(dir.path().join("account.db")).unwrap();
-    let me = sim.demo_agent().user_id;
-    s.write(|tx| store::meta::set(tx, store::meta::ME_USER_ID, &me))
-        .unwrap();
-    let store = Arc::new(Mutex::new(s));
-    let client = HelenaClient::with_budget(
-        &sim.base_url(),
-        Token::new(sim.token()),
-        Arc::new(Budget::helena_with_clock(clock.clone())),
+    let store = Arc::new(Mutex::new(signed_in_store(
+        &dir.path().join("account.db"),
+        &sim,
+    )));
+    let client = client(
+        &sim,
+        Budget::helena_with_clock(clock.clone()),
         RetryPolicy::default(),
-    )
-    .unwrap();
+    );
     let syncer = Arc::new(Syncer::new(client, store.clone(), SyncOptions::default()));
 
     // Initial sync from an empty store.
