@@ -176,6 +176,57 @@ fn next_reaction(current: Option<&str>, cycle: &[&str]) -> String {
     cycle[i].to_string()
 }
 
+/// The company's reactions (`details.reactionToContact`), in the order they cycle.
+const COMPANY_REACTIONS: &[&str] = &["LOVE", "SMILE", "WOW", "SAD"];
+
+/// The contact's reactions (`details.reactionFromContact`), in the order they cycle.
+const CONTACT_REACTIONS: &[&str] = &["👍", "❤️", "😂", "🙏"];
+
+/// The company reacts to a message or a note: its `reactionToContact` moves to the next one.
+fn react_as_company(d: &mut MessageDetails) {
+    d.reaction_to_contact = Some(next_reaction(
+        d.reaction_to_contact.as_deref(),
+        COMPANY_REACTIONS,
+    ));
+}
+
+/// The delivery status one step after `status` for a sent message bound to end at `outcome`
+/// (`QUEUED -> SENT -> DELIVERED -> READ`, or `SENT -> FAILED`); `None` when it cannot advance.
+fn next_delivery_status(status: MessageStatus, outcome: MessageStatus) -> Option<MessageStatus> {
+    match (status, outcome) {
+        (MessageStatus::Processing | MessageStatus::Queued, _) => Some(MessageStatus::Sent),
+        (MessageStatus::Sent, MessageStatus::Failed) => Some(MessageStatus::Failed),
+        (MessageStatus::Sent, _) => Some(MessageStatus::Delivered),
+        (MessageStatus::Delivered, _) => Some(MessageStatus::Read),
+        _ => None,
+    }
+}
+
+/// Puts a sent message at delivery `status` as of `t`: `READ` sets `readContactAt` and ends
+/// the delivery, `FAILED` sets `failedReason` and ends it, any other status keeps it under
+/// way from `t`. Leaves `updatedAt` to the caller.
+fn settle_delivery(m: &mut Message, status: MessageStatus, t: DateTime<Utc>) {
+    m.status = status;
+    match status {
+        MessageStatus::Read => {
+            m.read_contact_at = Some(t);
+            m.delivery = None;
+        }
+        MessageStatus::Failed => {
+            m.failed_reason = Some(
+                "Não foi possível entregar a mensagem: o número não está disponível no WhatsApp."
+                    .into(),
+            );
+            m.delivery = None;
+        }
+        _ => {
+            if let Some(d) = m.delivery.as_mut() {
+                d.last_step = t;
+            }
+        }
+    }
+}
+
 /// Truncates to whole milliseconds (what the API's date format carries).
 pub fn trunc_ms(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
@@ -869,36 +920,14 @@ impl World {
             }
             let mut status = self.messages[i].status;
             for _ in 0..due {
-                status = match (status, d.outcome) {
-                    (MessageStatus::Processing | MessageStatus::Queued, _) => MessageStatus::Sent,
-                    (MessageStatus::Sent, MessageStatus::Failed) => MessageStatus::Failed,
-                    (MessageStatus::Sent, _) => MessageStatus::Delivered,
-                    (MessageStatus::Delivered, _) => MessageStatus::Read,
-                    (s, _) => s,
-                };
+                status = next_delivery_status(status, d.outcome).unwrap_or(status);
             }
             let t = self.now_stamp();
             let m = &mut self.messages[i];
-            m.status = status;
             m.updated_at = t;
-            match status {
-                MessageStatus::Read => {
-                    m.read_contact_at = Some(t);
-                    m.delivery = None;
-                }
-                MessageStatus::Failed => {
-                    m.failed_reason = Some(
-                        "Não foi possível entregar a mensagem: o número não está disponível no WhatsApp.".into(),
-                    );
-                    m.delivery = None;
-                }
-                _ => {
-                    m.delivery = Some(Delivery {
-                        last_step: t,
-                        outcome: d.outcome,
-                    });
-                    still.push(id);
-                }
+            settle_delivery(m, status, t);
+            if m.delivery.is_some() {
+                still.push(id);
             }
         }
         self.in_flight = still;
@@ -1028,12 +1057,7 @@ impl World {
     /// Moves a session the way a live account does while a client pages through it: its
     /// `lastInteractionDate` becomes now, and `updatedAt` with it.
     pub fn simulate_session_change(&mut self, id: &str) -> Result<(), WorldError> {
-        let i = self.session_index_or_err(id)?;
-        let t = self.now_stamp();
-        let s = &mut self.sessions[i];
-        s.last_interaction_date = Some(t);
-        s.updated_at = t;
-        Ok(())
+        self.stamp_session(id, |s, t| s.last_interaction_date = Some(t))
     }
 
     /// Changes a message for real: an outbound message still on its way advances one
@@ -1041,57 +1065,28 @@ impl World {
     /// advance gets the contact's reaction (`details.reactionFromContact`); an inbound one gets
     /// the company's reaction (`details.reactionToContact`). `updatedAt` moves either way.
     pub fn simulate_message_change(&mut self, id: &str) -> Result<(), WorldError> {
-        let i = self
-            .message_pos(id)
-            .ok_or_else(|| WorldError::not_found("message", id))?;
+        let i = self.message_index_or_err(id)?;
         let t = self.now_stamp();
         let m = &mut self.messages[i];
         let outcome = m
             .delivery
             .as_ref()
             .map_or(MessageStatus::Read, |d| d.outcome);
-        let next = match (m.direction, m.status) {
-            (Direction::ToHub, _) => None,
-            (_, MessageStatus::Processing | MessageStatus::Queued) => Some(MessageStatus::Sent),
-            (_, MessageStatus::Sent) if outcome == MessageStatus::Failed => {
-                Some(MessageStatus::Failed)
-            }
-            (_, MessageStatus::Sent) => Some(MessageStatus::Delivered),
-            (_, MessageStatus::Delivered) => Some(MessageStatus::Read),
-            _ => None,
+        let next = if m.direction == Direction::ToHub {
+            None
+        } else {
+            next_delivery_status(m.status, outcome)
         };
         match next {
-            Some(status) => {
-                m.status = status;
-                match status {
-                    MessageStatus::Read => {
-                        m.read_contact_at = Some(t);
-                        m.delivery = None;
-                    }
-                    MessageStatus::Failed => {
-                        m.failed_reason = Some(
-                            "Não foi possível entregar a mensagem: o número não está disponível no WhatsApp.".into(),
-                        );
-                        m.delivery = None;
-                    }
-                    _ => {
-                        if let Some(d) = m.delivery.as_mut() {
-                            d.last_step = t;
-                        }
-                    }
-                }
-            }
+            Some(status) => settle_delivery(m, status, t),
             None => {
                 let d = m.details.get_or_insert_with(Box::default);
                 if m.direction == Direction::ToHub {
-                    d.reaction_to_contact = Some(next_reaction(
-                        d.reaction_to_contact.as_deref(),
-                        &["LOVE", "SMILE", "WOW", "SAD"],
-                    ));
+                    react_as_company(d);
                 } else {
                     d.reaction_from_contact = Some(next_reaction(
                         d.reaction_from_contact.as_deref(),
-                        &["👍", "❤️", "😂", "🙏"],
+                        CONTACT_REACTIONS,
                     ));
                 }
             }
@@ -1103,16 +1098,10 @@ impl World {
     /// Changes an internal note: a teammate reacts to it (`details.reactionToContact`);
     /// `updatedAt` moves.
     pub fn simulate_note_change(&mut self, id: &str) -> Result<(), WorldError> {
-        let i = self
-            .note_pos(id)
-            .ok_or_else(|| WorldError::not_found("note", id))?;
+        let i = self.note_index_or_err(id)?;
         let t = self.now_stamp();
         let n = &mut self.notes[i];
-        let d = n.details.get_or_insert_with(Box::default);
-        d.reaction_to_contact = Some(next_reaction(
-            d.reaction_to_contact.as_deref(),
-            &["LOVE", "SMILE", "WOW", "SAD"],
-        ));
+        react_as_company(n.details.get_or_insert_with(Box::default));
         n.updated_at = t;
         Ok(())
     }
@@ -1132,12 +1121,20 @@ impl World {
 
     /// Deletes an internal note.
     pub fn delete_note(&mut self, id: &str) -> Result<Message, WorldError> {
-        let i = self
-            .note_pos(id)
-            .ok_or_else(|| WorldError::not_found("note", id))?;
+        let i = self.note_index_or_err(id)?;
         let note = self.notes.remove(i);
         self.reindex();
         Ok(note)
+    }
+
+    fn message_index_or_err(&self, id: &str) -> Result<usize, WorldError> {
+        self.message_pos(id)
+            .ok_or_else(|| WorldError::not_found("message", id))
+    }
+
+    fn note_index_or_err(&self, id: &str) -> Result<usize, WorldError> {
+        self.note_pos(id)
+            .ok_or_else(|| WorldError::not_found("note", id))
     }
 
     // ----- sessions ----------------------------------------------------------------------------
@@ -1147,19 +1144,39 @@ impl World {
             .ok_or_else(|| WorldError::not_found("session", id))
     }
 
+    /// Applies `f` to a session with a fresh stamp `t`, then stamps `updatedAt` with `t`.
+    fn stamp_session(
+        &mut self,
+        id: &str,
+        f: impl FnOnce(&mut Session, DateTime<Utc>),
+    ) -> Result<(), WorldError> {
+        let i = self.session_index_or_err(id)?;
+        let t = self.now_stamp();
+        let s = &mut self.sessions[i];
+        f(s, t);
+        s.updated_at = t;
+        Ok(())
+    }
+
+    /// [`World::stamp_session`], re-deriving `statusDescription` from the status `f` leaves.
+    fn change_session(
+        &mut self,
+        id: &str,
+        f: impl FnOnce(&mut Session, DateTime<Utc>),
+    ) -> Result<(), WorldError> {
+        self.stamp_session(id, |s, t| {
+            f(s, t);
+            s.status_description = s.status.description().into();
+        })
+    }
+
     /// Applies `f` to a session and stamps `updatedAt`.
     pub fn update_session(
         &mut self,
         id: &str,
         f: impl FnOnce(&mut Session),
     ) -> Result<(), WorldError> {
-        let i = self.session_index_or_err(id)?;
-        let t = self.now_stamp();
-        let s = &mut self.sessions[i];
-        f(s);
-        s.status_description = s.status.description().into();
-        s.updated_at = t;
-        Ok(())
+        self.change_session(id, |s, _| f(s))
     }
 
     fn apply_status(s: &mut Session, status: SessionStatus, t: DateTime<Utc>) {
@@ -1189,13 +1206,7 @@ impl World {
         id: &str,
         status: SessionStatus,
     ) -> Result<(), WorldError> {
-        let i = self.session_index_or_err(id)?;
-        let t = self.now_stamp();
-        let s = &mut self.sessions[i];
-        Self::apply_status(s, status, t);
-        s.status_description = status.description().into();
-        s.updated_at = t;
-        Ok(())
+        self.change_session(id, |s, t| Self::apply_status(s, status, t))
     }
 
     /// Assigns a session to an agent by **user id** (`PUT .../assignee`), or unassigns it.
@@ -1206,20 +1217,19 @@ impl World {
                 return Err(WorldError::not_found("agent", u));
             }
         }
-        let i = self.session_index_or_err(id)?;
-        let t = self.now_stamp();
-        let s = &mut self.sessions[i];
-        s.user_id = user_id.map(str::to_string);
-        match (user_id.is_some(), s.status) {
-            (true, SessionStatus::Pending | SessionStatus::Started | SessionStatus::Undefined) => {
-                Self::apply_status(s, SessionStatus::InProgress, t)
+        self.change_session(id, |s, t| {
+            s.user_id = user_id.map(str::to_string);
+            match (user_id.is_some(), s.status) {
+                (
+                    true,
+                    SessionStatus::Pending | SessionStatus::Started | SessionStatus::Undefined,
+                ) => Self::apply_status(s, SessionStatus::InProgress, t),
+                (false, SessionStatus::InProgress) => {
+                    Self::apply_status(s, SessionStatus::Pending, t)
+                }
+                _ => {}
             }
-            (false, SessionStatus::InProgress) => Self::apply_status(s, SessionStatus::Pending, t),
-            _ => {}
-        }
-        s.status_description = s.status.description().into();
-        s.updated_at = t;
-        Ok(())
+        })
     }
 
     /// Transfers a session (`PUT .../transfer`): to a department (queue, unassigned, PENDING)
@@ -1245,25 +1255,21 @@ impl World {
                 "Informe newDepartmentId ou newUserId para transferir.".into(),
             ));
         }
-        let i = self.session_index_or_err(id)?;
-        let t = self.now_stamp();
-        let s = &mut self.sessions[i];
-        if let Some(d) = department_id {
-            s.department_id = Some(d.to_string());
-        }
-        match user_id {
-            Some(u) => {
-                s.user_id = Some(u.to_string());
-                Self::apply_status(s, SessionStatus::InProgress, t);
+        self.change_session(id, |s, t| {
+            if let Some(d) = department_id {
+                s.department_id = Some(d.to_string());
             }
-            None => {
-                s.user_id = None;
-                Self::apply_status(s, SessionStatus::Pending, t);
+            match user_id {
+                Some(u) => {
+                    s.user_id = Some(u.to_string());
+                    Self::apply_status(s, SessionStatus::InProgress, t);
+                }
+                None => {
+                    s.user_id = None;
+                    Self::apply_status(s, SessionStatus::Pending, t);
+                }
             }
-        }
-        s.status_description = s.status.description().into();
-        s.updated_at = t;
-        Ok(())
+        })
     }
 
     /// Concludes a session (`PUT .../complete`). With `reactivate_on_new_message`, the next
@@ -1273,14 +1279,10 @@ impl World {
         id: &str,
         reactivate_on_new_message: bool,
     ) -> Result<(), WorldError> {
-        let i = self.session_index_or_err(id)?;
-        let t = self.now_stamp();
-        let s = &mut self.sessions[i];
-        Self::apply_status(s, SessionStatus::Completed, t);
-        s.reactivate_on_new_message = reactivate_on_new_message;
-        s.status_description = s.status.description().into();
-        s.updated_at = t;
-        Ok(())
+        self.change_session(id, |s, t| {
+            Self::apply_status(s, SessionStatus::Completed, t);
+            s.reactivate_on_new_message = reactivate_on_new_message;
+        })
     }
 
     /// A protocol number for a session created at `t`: `YYYYMMDD` + a per-day sequence.

@@ -5,16 +5,13 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use atende_sim::{Faults, RateLimits, SimConfig, SimHandle, WindowStatus};
-use chrono::{DateTime, Utc};
+use atende_sim::{Faults, RateLimits, SimConfig};
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-struct T {
-    sim: SimHandle,
-    http: reqwest::Client,
-}
+mod common;
+use common::{active_session, stamp, T};
 
 /// What came back: a complete answer, or a transport failure.
 #[derive(Debug)]
@@ -24,22 +21,6 @@ enum Outcome {
 }
 
 impl T {
-    async fn new(cfg: SimConfig) -> T {
-        let sim = atende_sim::start(cfg).await.expect("start simulator");
-        T {
-            sim,
-            http: reqwest::Client::new(),
-        }
-    }
-
-    async fn small() -> T {
-        T::new(SimConfig::small()).await
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{}", self.sim.base_url(), path)
-    }
-
     fn faults(&self, f: Faults) {
         self.sim.set_faults(f).expect("valid faults");
     }
@@ -57,17 +38,6 @@ impl T {
         }
     }
 
-    fn get_req(&self, path: &str) -> reqwest::RequestBuilder {
-        self.http.get(self.url(path)).bearer_auth(self.sim.token())
-    }
-
-    fn post_req(&self, path: &str, body: Value) -> reqwest::RequestBuilder {
-        self.http
-            .post(self.url(path))
-            .bearer_auth(self.sim.token())
-            .json(&body)
-    }
-
     /// A complete answer (panics on a transport failure).
     async fn answer(&self, req: reqwest::RequestBuilder) -> (StatusCode, HeaderMap, Vec<u8>) {
         match self.raw(req).await {
@@ -83,41 +53,26 @@ impl T {
         (s, v)
     }
 
-    async fn ok(&self, path: &str) -> Value {
-        let (s, v) = self.json(self.get_req(path)).await;
-        assert_eq!(s, StatusCode::OK, "GET {path}: {v}");
-        v
+    /// Sends `req`, which must end in a transport failure (a cut connection), not an answer.
+    async fn assert_cut(&self, req: reqwest::RequestBuilder) {
+        if let Outcome::Answer(s, _, b) = self.raw(req).await {
+            panic!("a complete {s} answer: {}", String::from_utf8_lossy(&b))
+        }
     }
 
     /// A naive page-number walk: pages 1, 2, ... until `hasMorePages` is false, keeping every
-    /// item as served (no de-duplication).
+    /// item's id as served (no de-duplication).
     async fn walk(&self, path_with_query: &str, page_size: u32) -> Vec<String> {
-        let sep = if path_with_query.contains('?') {
-            '&'
-        } else {
-            '?'
-        };
-        let mut out = vec![];
-        for page in 1.. {
-            let b = self
-                .ok(&format!(
-                    "{path_with_query}{sep}PageSize={page_size}&PageNumber={page}"
-                ))
-                .await;
+        self.walk_pages(path_with_query, page_size, |page, b, _| {
             assert_eq!(b["pageNumber"], page);
-            out.extend(
-                b["items"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|i| i["id"].as_str().unwrap().to_string()),
-            );
-            if !b["hasMorePages"].as_bool().unwrap() {
-                break;
+            if b["hasMorePages"].as_bool().unwrap() {
+                assert!(page < 5_000, "endless walk");
             }
-            assert!(page < 5_000, "endless walk");
-        }
-        out
+        })
+        .await
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect()
     }
 
     fn fault_count(&self, kind: &str) -> u64 {
@@ -134,20 +89,6 @@ impl T {
     }
 }
 
-fn active_session(t: &T) -> String {
-    let w = t.sim.world();
-    w.sessions
-        .iter()
-        .find(|s| s.window_status == WindowStatus::Active && s.status.is_open())
-        .expect("an ACTIVE open session")
-        .id
-        .clone()
-}
-
-fn stamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 fn is_json(body: &[u8]) -> bool {
     serde_json::from_slice::<Value>(body).is_ok()
 }
@@ -162,6 +103,11 @@ fn repeated(ids: &[String]) -> Vec<String> {
         .filter(|&(_, n)| n > 1)
         .map(|(id, _)| id.to_string())
         .collect()
+}
+
+/// The `(after, before)` pairs of the items that differ between two snapshots of a list.
+fn differing<'a, X: PartialEq>(after: &'a [X], before: &'a [X]) -> Vec<(&'a X, &'a X)> {
+    after.iter().zip(before).filter(|(a, b)| a != b).collect()
 }
 
 // ----- admin ------------------------------------------------------------------------------------
@@ -395,18 +341,10 @@ async fn dropped_connections_are_transport_errors_for_the_client() {
     });
     for i in 0..3 {
         let sender = format!("drop-before-{i}");
-        match t.raw(send(&sender)).await {
-            Outcome::Transport(_) => {}
-            Outcome::Answer(s, _, b) => {
-                panic!("a complete {s} answer: {}", String::from_utf8_lossy(&b))
-            }
-        }
+        t.assert_cut(send(&sender)).await;
         assert_eq!(t.messages_with_sender(&sender), 0, "not applied");
     }
-    assert!(matches!(
-        t.raw(t.get_req("/core/v1/tag")).await,
-        Outcome::Transport(_)
-    ));
+    t.assert_cut(t.get_req("/core/v1/tag")).await;
 
     t.faults(Faults {
         drop_after: 1.0,
@@ -414,25 +352,17 @@ async fn dropped_connections_are_transport_errors_for_the_client() {
     });
     for i in 0..3 {
         let sender = format!("drop-after-{i}");
-        match t.raw(send(&sender)).await {
-            Outcome::Transport(_) => {}
-            Outcome::Answer(s, _, b) => {
-                panic!("a complete {s} answer: {}", String::from_utf8_lossy(&b))
-            }
-        }
+        t.assert_cut(send(&sender)).await;
         assert_eq!(t.messages_with_sender(&sender), 1, "applied exactly once");
     }
     // A 204 answer is cut too (the client must not see a clean success).
     let tag = t.sim.world().tags[0].id.clone();
-    assert!(matches!(
-        t.raw(
-            t.http
-                .delete(t.url(&format!("/core/v1/tag/{tag}")))
-                .bearer_auth(t.sim.token())
-        )
-        .await,
-        Outcome::Transport(_)
-    ));
+    t.assert_cut(
+        t.http
+            .delete(t.url(&format!("/core/v1/tag/{tag}")))
+            .bearer_auth(t.sim.token()),
+    )
+    .await;
     assert!(t.sim.world().tag(&tag).is_none(), "the delete was applied");
 
     t.faults(Faults::default());
@@ -612,12 +542,7 @@ async fn change_while_paging_makes_a_naive_walk_miss_and_repeat_items() {
     assert_eq!(changed, 5, "one change before each of pages 2..=6");
     // Changed for real: lastInteractionDate and updatedAt moved to now.
     let after = t.sim.world_dump();
-    let moved: Vec<_> = after
-        .sessions
-        .iter()
-        .zip(&before.sessions)
-        .filter(|(a, b)| a != b)
-        .collect();
+    let moved = differing(&after.sessions, &before.sessions);
     assert_eq!(moved.len() as u64, changed);
     for (a, b) in &moved {
         assert!(a.updated_at >= t1 && a.updated_at > b.updated_at);
@@ -661,12 +586,7 @@ async fn change_while_paging_changes_messages_notes_and_contacts_for_real() {
     let contacts = t.walk("/core/v1/contact", 10).await;
     let after = t.sim.world_dump();
 
-    let changed_messages: Vec<_> = after
-        .messages
-        .iter()
-        .zip(&before.messages)
-        .filter(|(a, b)| a != b)
-        .collect();
+    let changed_messages = differing(&after.messages, &before.messages);
     assert!(!changed_messages.is_empty());
     for (a, b) in &changed_messages {
         assert!(a.updated_at > b.updated_at);
@@ -680,23 +600,13 @@ async fn change_while_paging_changes_messages_notes_and_contacts_for_real() {
             .is_some_and(|d| d.reaction_from_contact.is_some() || d.reaction_to_contact.is_some());
         assert!(a.status != b.status || reacted, "{a:?}");
     }
-    let changed_notes: Vec<_> = after
-        .notes
-        .iter()
-        .zip(&before.notes)
-        .filter(|(a, b)| a != b)
-        .collect();
+    let changed_notes = differing(&after.notes, &before.notes);
     assert!(!changed_notes.is_empty());
     for (a, b) in &changed_notes {
         assert!(a.updated_at > b.updated_at && a.text == b.text);
         assert!(a.details.as_ref().unwrap().reaction_to_contact.is_some());
     }
-    let changed_contacts: Vec<_> = after
-        .contacts
-        .iter()
-        .zip(&before.contacts)
-        .filter(|(a, b)| a != b)
-        .collect();
+    let changed_contacts = differing(&after.contacts, &before.contacts);
     assert!(!changed_contacts.is_empty());
     for (a, b) in &changed_contacts {
         assert!(a.updated_at > b.updated_at);

@@ -6,34 +6,16 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use atende_sim::{Direction, RateLimits, SimConfig, SimHandle, WindowStatus};
+use atende_sim::{Direction, RateLimits, SimConfig, WindowStatus};
 use chrono::{DateTime, Utc};
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-struct T {
-    sim: SimHandle,
-    http: reqwest::Client,
-}
+mod common;
+use common::{SESSION_DETAILS, T};
 
 impl T {
-    async fn new(cfg: SimConfig) -> T {
-        let sim = atende_sim::start(cfg).await.expect("start simulator");
-        T {
-            sim,
-            http: reqwest::Client::new(),
-        }
-    }
-
-    async fn small() -> T {
-        T::new(SimConfig::small()).await
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{}", self.sim.base_url(), path)
-    }
-
     async fn send(&self, req: reqwest::RequestBuilder) -> (StatusCode, HeaderMap, Value) {
         let resp = req.send().await.expect("request");
         let status = resp.status();
@@ -49,27 +31,12 @@ impl T {
     }
 
     async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let (s, _, b) = self
-            .send(self.http.get(self.url(path)).bearer_auth(self.sim.token()))
-            .await;
+        let (s, _, b) = self.send(self.get_req(path)).await;
         (s, b)
     }
 
-    async fn ok(&self, path: &str) -> Value {
-        let (s, b) = self.get(path).await;
-        assert_eq!(s, StatusCode::OK, "GET {path}: {b}");
-        b
-    }
-
     async fn write(&self, method: reqwest::Method, path: &str, body: Value) -> (StatusCode, Value) {
-        let (s, _, b) = self
-            .send(
-                self.http
-                    .request(method, self.url(path))
-                    .bearer_auth(self.sim.token())
-                    .json(&body),
-            )
-            .await;
+        let (s, _, b) = self.send(self.json_req(method, path, body)).await;
         (s, b)
     }
 
@@ -83,30 +50,16 @@ impl T {
 
     /// Every item of a paged list, following `hasMorePages`.
     async fn all_pages(&self, path_with_query: &str, page_size: u32) -> Vec<Value> {
-        let sep = if path_with_query.contains('?') {
-            '&'
-        } else {
-            '?'
-        };
-        let mut out = vec![];
-        let mut page = 1;
-        loop {
-            let b = self
-                .ok(&format!(
-                    "{path_with_query}{sep}PageSize={page_size}&PageNumber={page}"
-                ))
-                .await;
+        self.walk_pages(path_with_query, page_size, |page, b, served| {
             assert_eq!(b["pageNumber"], page);
             assert_eq!(b["pageSize"], page_size);
-            out.extend(b["items"].as_array().unwrap().iter().cloned());
-            if !b["hasMorePages"].as_bool().unwrap() {
-                assert_eq!(out.len() as u64, b["totalItems"].as_u64().unwrap());
-                break;
+            if b["hasMorePages"].as_bool().unwrap() {
+                assert!(page + 1 < 10_000);
+            } else {
+                assert_eq!(served.len() as u64, b["totalItems"].as_u64().unwrap());
             }
-            page += 1;
-            assert!(page < 10_000);
-        }
-        out
+        })
+        .await
     }
 }
 
@@ -422,13 +375,7 @@ async fn include_details_on_and_off() {
     let t = T::small().await;
     let plain = t.ok("/chat/v2/session?PageSize=100").await;
     for i in plain["items"].as_array().unwrap() {
-        for k in [
-            "contactDetails",
-            "agentDetails",
-            "channelDetails",
-            "departmentDetails",
-            "classification",
-        ] {
+        for k in SESSION_DETAILS {
             assert!(i.get(k).is_some_and(Value::is_null), "{k}");
         }
         assert!(i["type"] == "INDIVIDUAL" || i["type"] == "GROUP");

@@ -9,58 +9,25 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use atende_sim::{
-    Clock, Direction, RateLimits, ScaledClock, SimConfig, SimHandle, TrafficConfig, WindowStatus,
+    Clock, Direction, RateLimits, ScaledClock, SimConfig, TrafficConfig, WindowStatus,
 };
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-struct T {
-    sim: SimHandle,
-    http: reqwest::Client,
-}
+mod common;
+use common::{active_session, stamp, SESSION_DETAILS, T};
 
 impl T {
-    async fn new(cfg: SimConfig) -> T {
-        let sim = atende_sim::start(cfg).await.expect("start simulator");
-        T {
-            sim,
-            http: reqwest::Client::new(),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{}", self.sim.base_url(), path)
-    }
-
     async fn get(&self, path: &str) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-        let resp = self
-            .http
-            .get(self.url(path))
-            .bearer_auth(self.sim.token())
-            .send()
-            .await
-            .expect("request");
+        let resp = self.get_req(path).send().await.expect("request");
         let status = resp.status();
         let headers = resp.headers().clone();
         (status, headers, resp.json().await.expect("JSON body"))
     }
 
-    async fn ok(&self, path: &str) -> Value {
-        let (s, _, v) = self.get(path).await;
-        assert_eq!(s, StatusCode::OK, "GET {path}: {v}");
-        v
-    }
-
     async fn post(&self, path: &str, body: Value) -> Value {
-        let resp = self
-            .http
-            .post(self.url(path))
-            .bearer_auth(self.sim.token())
-            .json(&body)
-            .send()
-            .await
-            .expect("request");
+        let resp = self.post_req(path, body).send().await.expect("request");
         let status = resp.status();
         let v: Value = resp.json().await.expect("JSON body");
         assert_eq!(status, StatusCode::OK, "POST {path}: {v}");
@@ -69,24 +36,8 @@ impl T {
 
     /// Every item of a list, following `hasMorePages`.
     async fn all(&self, path_with_query: &str, page_size: u32) -> Vec<Value> {
-        let sep = if path_with_query.contains('?') {
-            '&'
-        } else {
-            '?'
-        };
-        let mut out = vec![];
-        for page in 1.. {
-            let b = self
-                .ok(&format!(
-                    "{path_with_query}{sep}PageSize={page_size}&PageNumber={page}"
-                ))
-                .await;
-            out.extend(b["items"].as_array().unwrap().iter().cloned());
-            if !b["hasMorePages"].as_bool().unwrap() {
-                break;
-            }
-        }
-        out
+        self.walk_pages(path_with_query, page_size, |_, _, _| {})
+            .await
     }
 }
 
@@ -96,10 +47,6 @@ fn date(v: &Value) -> Option<DateTime<Utc>> {
             .unwrap_or_else(|e| panic!("{s}: {e}"))
             .with_timezone(&Utc)
     })
-}
-
-fn stamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 fn scaled(factor: f64, utc: DateTime<Utc>) -> Arc<ScaledClock> {
@@ -173,15 +120,7 @@ async fn a_scaled_clock_frees_rate_limits_and_advances_deliveries_in_millisecond
     t.ok("/core/v1/tag").await;
 
     // A sent message steps QUEUED -> SENT -> DELIVERED -> READ one simulated second apart.
-    let sid = {
-        let w = t.sim.world();
-        w.sessions
-            .iter()
-            .find(|s| s.window_status == WindowStatus::Active && s.status.is_open())
-            .unwrap()
-            .id
-            .clone()
-    };
+    let sid = active_session(&t);
     let sent = t
         .post(
             &format!("/chat/v1/session/{sid}/message"),
@@ -444,18 +383,10 @@ async fn sync_lists_order_by_updated_at_with_ties_broken_by_id() {
 #[tokio::test]
 async fn the_world_dump_matches_what_the_api_serves() {
     let t = T::new(SimConfig::small()).await;
-    let sid = {
-        let mut w = t.sim.world();
-        let s = w
-            .sessions
-            .iter()
-            .find(|s| s.window_status == WindowStatus::Active && s.status.is_open())
-            .unwrap()
-            .id
-            .clone();
-        w.add_message(&s, Direction::ToHub, "Oi, tudo bem?");
-        s
-    };
+    let sid = active_session(&t);
+    t.sim
+        .world()
+        .add_message(&sid, Direction::ToHub, "Oi, tudo bem?");
     let dump = t.sim.world_dump();
     let api_sessions = t.all("/chat/v2/session?OrderBy=CreatedAt", 100).await;
     assert_eq!(api_sessions.len(), dump.sessions.len());
@@ -467,13 +398,7 @@ async fn the_world_dump_matches_what_the_api_serves() {
             .unwrap();
         let mut stored = serde_json::to_value(stored).unwrap();
         // The list adds the computed detail objects (null without IncludeDetails).
-        for k in [
-            "contactDetails",
-            "agentDetails",
-            "channelDetails",
-            "departmentDetails",
-            "classification",
-        ] {
+        for k in SESSION_DETAILS {
             stored[k] = api[k].clone();
         }
         assert_eq!(&stored, api);
