@@ -351,9 +351,9 @@ pub fn conversation_messages(
         "SELECT m.seq, m.id, m.kind, m.direction, m.type, m.text, m.status, m.created_at,
                 (SELECT name FROM agent WHERE user_id = m.user_id LIMIT 1), m.raw
            FROM message m
-          WHERE m.session_id = ?1
-            AND (?2 IS NULL OR (m.created_at, m.seq) < (SELECT created_at, seq FROM message WHERE seq = ?2))
-          ORDER BY m.created_at DESC, m.seq DESC
+          WHERE m.session_key = (SELECT key FROM session_key WHERE session_id = ?1)
+            AND (?2 IS NULL OR (m.created_ms, m.seq) < (SELECT created_ms, seq FROM message WHERE seq = ?2))
+          ORDER BY m.created_ms DESC, m.seq DESC
           LIMIT ?3",
     )?;
     let rows = st.query_map(params![session_id, before, limit + 1], |r| {
