@@ -58,18 +58,30 @@ pub fn upsert(
     };
     let updated = time::canonical(m.updated_at.as_deref());
     let kind_col = m.kind.as_deref().unwrap_or("TEXT");
-    let key = session_key(c, session)?;
-    // A message is found by its session, creation time and id (schema 2). Nothing else writes
-    // this table, so that triple stays unique.
-    let old: Option<(i64, Option<String>, bool)> = c
+    // The session's key and, if stored, the message's seq: a message is found by its session,
+    // creation time and id (schema 2). Nothing else writes this table, so that triple stays
+    // unique. One statement for the common case, a new message of a known session.
+    let found: Option<(i64, Option<i64>)> = c
         .prepare_cached(
-            "SELECT seq, text, raw IS NOT ?4 FROM message
-              WHERE session_key = ?1 AND created_ms = ?2 AND id = ?3",
+            "SELECT key, (SELECT seq FROM message
+                           WHERE session_key = key AND created_ms = ?2 AND id = ?3)
+               FROM session_key WHERE session_id = ?1",
         )?
-        .query_row(params![key, created_ms, m.id, raw], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        .query_row(params![session, created_ms, m.id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
         })
         .optional()?;
+    let (key, seq) = match found {
+        Some(found) => found,
+        None => (new_session_key(c, session)?, None),
+    };
+    let old: Option<(i64, Option<String>, bool)> = match seq {
+        None => None,
+        Some(seq) => Some(
+            c.prepare_cached("SELECT seq, text, raw IS NOT ?2 FROM message WHERE seq = ?1")?
+                .query_row(params![seq, raw], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?,
+        ),
+    };
     let Some((seq, old_text, differs)) = old else {
         // New: the row and its FTS entry.
         c.prepare_cached(
@@ -133,17 +145,10 @@ pub fn upsert(
     Ok(true)
 }
 
-/// The local key of session `session_id` (schema 2), given when its first message is stored.
-/// Keys grow with first appearance, so the conversations active in a pulled page are neighbours
-/// in the `message_session` index (see `migrations/0002_message_keys.sql`).
-fn session_key(c: &Connection, session_id: &str) -> Result<i64> {
-    let found = c
-        .prepare_cached("SELECT key FROM session_key WHERE session_id = ?1")?
-        .query_row([session_id], |r| r.get(0))
-        .optional()?;
-    if let Some(key) = found {
-        return Ok(key);
-    }
+/// Gives session `session_id` its local key (schema 2) when its first message is stored. Keys
+/// grow with first appearance, so the conversations active in a pulled page are neighbours in
+/// the `message_session` index (see `migrations/0002_message_keys.sql`).
+fn new_session_key(c: &Connection, session_id: &str) -> Result<i64> {
     c.prepare_cached("INSERT INTO session_key (session_id) VALUES (?1)")?
         .execute([session_id])?;
     Ok(c.last_insert_rowid())
