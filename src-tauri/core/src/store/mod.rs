@@ -1,7 +1,8 @@
 //! The local SQLite store: one file per account.
 //!
 //! Opening applies the pragmas from DESIGN.md (WAL, `synchronous=NORMAL`, foreign keys, busy
-//! timeout; 16 KiB pages for a new file) and the embedded, ordered migrations. `PRAGMA user_version` records the schema
+//! timeout; 16 KiB pages for a new file, a checkpoint every 64 MiB of WAL) and the embedded,
+//! ordered migrations. `PRAGMA user_version` records the schema
 //! version; a file from a newer Atende is refused with [`Error::SchemaTooNew`] instead of being
 //! half-understood. Writers go through [`Store::write`], which uses `BEGIN IMMEDIATE` so a
 //! writer never deadlocks on lock upgrade. Each table has its own module with its queries; no SQL
@@ -39,6 +40,9 @@ const MIGRATIONS: &[&str] = &[
 
 /// The page size of a new database file.
 pub const PAGE_SIZE: i64 = 16 * 1024;
+
+/// How much WAL accumulates before a commit checkpoints it into the database file.
+const WAL_CHECKPOINT_BYTES: i64 = 64 * 1024 * 1024;
 
 /// The newest schema this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -85,6 +89,11 @@ impl Store {
         conn.pragma_update(None, "page_size", PAGE_SIZE)?;
         // journal_mode returns a row, so it is queried rather than executed.
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        // Checkpoint every ~64 MiB of WAL rather than every 1000 pages: a pulled page rewrites the
+        // same index pages commit after commit, a checkpoint copies each page once however often
+        // it changed, and every checkpoint syncs the WAL and the database file.
+        let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_BYTES / page_size)?;
         conn.execute_batch(
             "PRAGMA synchronous = NORMAL;
              PRAGMA foreign_keys = ON;
@@ -195,6 +204,11 @@ mod tests {
             .query_row("PRAGMA page_size", [], |r| r.get(0))
             .unwrap();
         assert_eq!(page, PAGE_SIZE);
+        let checkpoint: i64 = store
+            .conn()
+            .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(checkpoint * PAGE_SIZE, WAL_CHECKPOINT_BYTES);
         // Reopening an up-to-date file is a no-op.
         drop(store);
         let store = Store::open(dir.path().join("a.db")).unwrap();
