@@ -63,9 +63,9 @@ pub fn upsert(
     // unique. One statement for the common case, a new message of a known session.
     let found: Option<(i64, Option<i64>)> = c
         .prepare_cached(
-            "SELECT key, (SELECT seq FROM message
-                           WHERE session_key = key AND created_ms = ?2 AND id = ?3)
-               FROM session_key WHERE session_id = ?1",
+            "SELECT k.key, (SELECT m.seq FROM message m
+                             WHERE m.session_key = k.key AND m.created_ms = ?2 AND m.id = ?3)
+               FROM session_key k WHERE k.session_id = ?1",
         )?
         .query_row(params![session, created_ms, m.id], |r| {
             Ok((r.get(0)?, r.get(1)?))

@@ -1,7 +1,7 @@
 //! The local SQLite store: one file per account.
 //!
 //! Opening applies the pragmas from DESIGN.md (WAL, `synchronous=NORMAL`, foreign keys, busy
-//! timeout; 16 KiB pages for a new file, a checkpoint every 64 MiB of WAL) and the embedded,
+//! timeout; 8 KiB pages for a new file, a checkpoint every 64 MiB of WAL) and the embedded,
 //! ordered migrations. `PRAGMA user_version` records the schema
 //! version; a file from a newer Atende is refused with [`Error::SchemaTooNew`] instead of being
 //! half-understood. Writers go through [`Store::write`], which uses `BEGIN IMMEDIATE` so a
@@ -39,7 +39,7 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 /// The page size of a new database file.
-pub const PAGE_SIZE: i64 = 16 * 1024;
+pub const PAGE_SIZE: i64 = 8 * 1024;
 
 /// How much WAL accumulates before a commit checkpoints it into the database file.
 const WAL_CHECKPOINT_BYTES: i64 = 64 * 1024 * 1024;
@@ -83,9 +83,10 @@ impl Store {
 
     fn init(conn: Connection, path: Option<PathBuf>) -> Result<Store> {
         conn.busy_timeout(Duration::from_secs(5))?;
-        // 16 KiB pages for a new file (an existing one keeps its size): a pulled page of messages
+        // 8 KiB pages for a new file (an existing one keeps its size): a pulled page of messages
         // is one commit, and a commit costs per database page it writes to the WAL; larger pages
-        // mean fewer of them for the same rows (benches/README.md).
+        // mean fewer of them for the same rows, smaller ones fewer bytes per scattered index
+        // page. 8 KiB measured best overall (benches/README.md).
         conn.pragma_update(None, "page_size", PAGE_SIZE)?;
         // journal_mode returns a row, so it is queried rather than executed.
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;

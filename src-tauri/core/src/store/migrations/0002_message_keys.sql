@@ -7,8 +7,8 @@
 --    and `message_session` on the session's UUID did the same per conversation. One lean index
 --    now does both jobs: `message_session (session_key, created_ms)`. `session_key` is a local
 --    number given to a session when its first message is stored (table `session_key`), so the
---    conversations active in a pulled page sit side by side at the index's tail; `created_ms` is
---    `created_at` as an integer (8 bytes where the text takes 24). A message never changes
+--    conversations that start during a pull sit side by side at the index's tail; `created_ms`
+--    is `created_at` as an integer (at most 8 bytes where the text takes 24). A message never changes
 --    session or creation time, so the upsert finds it by (session_key, created_ms, id); it is
 --    the only writer of `message` and keeps that triple unique. The rowid ends every index
 --    entry, so the conversation view reads the index in (created_ms, seq) order.
@@ -17,7 +17,8 @@
 --    so every message became a segment of its own, merged again and again. Written explicitly, a
 --    page's terms are flushed once, at commit. Deletes keep their trigger. `columnsize = 0`:
 --    message search orders by recency, not rank, so per-row sizes were never read. `detail`
---    stays `full` (phrase queries work): `column`/`none` measured no faster here.
+--    stays `full` (phrase queries work) and merging keeps its defaults: `detail=column|none` and
+--    `automerge=16` measured no faster.
 -- Lookups by message id alone are no longer indexed; nothing in the app makes them.
 -- Rows keep their `seq` (UI cursors and FTS rowids stay valid); the FTS index is rebuilt.
 
@@ -71,10 +72,6 @@ CREATE VIRTUAL TABLE message_fts USING fts5(
     tokenize = 'unicode61 remove_diacritics 2'
 );
 INSERT INTO message_fts(message_fts) VALUES ('rebuild');
--- Each pulled page adds one segment. Merge 16 at a time rather than 4: half the rewriting, and a
--- search still reads only a few dozen segments.
-INSERT INTO message_fts(message_fts, rank) VALUES ('automerge', 16);
-INSERT INTO message_fts(message_fts, rank) VALUES ('crisismerge', 64);
 CREATE TRIGGER message_fts_ad AFTER DELETE ON message WHEN old.text IS NOT NULL BEGIN
     INSERT INTO message_fts(message_fts, rowid, text) VALUES ('delete', old.seq, old.text);
 END;
