@@ -4,6 +4,8 @@
 //! fixed-width form (`2026-11-22T14:05:09.123Z`) so that text order is time order and SQL can
 //! compare and index timestamps as plain strings.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, Utc};
 
 /// Formats a UTC instant in the canonical store/API form (milliseconds, `Z`).
@@ -42,18 +44,18 @@ pub fn parse(s: &str) -> Option<DateTime<Utc>> {
 /// Canonicalises an optional API timestamp; unparseable values become `None` rather than
 /// poisoning ordering.
 pub fn canonical(s: Option<&str>) -> Option<String> {
-    canonical_ms(s).map(|(text, _)| text)
+    canonical_ms(s).map(|(text, _)| text.into_owned())
 }
 
 /// [`canonical`] and the instant in milliseconds since the Unix epoch. The server already sends
-/// the canonical form, which is checked and copied rather than parsed and formatted again (the
+/// the canonical form, which is checked and borrowed rather than parsed and formatted again (the
 /// sync path does this twice per message).
-pub fn canonical_ms(s: Option<&str>) -> Option<(String, i64)> {
+pub fn canonical_ms(s: Option<&str>) -> Option<(Cow<'_, str>, i64)> {
     let s = s?.trim();
     if let Some(t) = parse_canonical(s) {
-        return Some((s.to_string(), t.timestamp_millis()));
+        return Some((Cow::Borrowed(s), t.timestamp_millis()));
     }
-    parse(s).map(|t| (format(t), t.timestamp_millis()))
+    parse(s).map(|t| (Cow::Owned(format(t)), t.timestamp_millis()))
 }
 
 /// Exactly the canonical form (`2026-11-22T14:05:09.123Z`, a valid date and time), or `None`.

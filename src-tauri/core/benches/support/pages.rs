@@ -119,6 +119,7 @@ pub fn rows(pages: &[Vec<u8>]) -> Vec<Row> {
             let m: MessageDto = serde_json::from_str(raw.get()).expect("item parses");
             let (created_at, created_ms) =
                 time::canonical_ms(m.created_at.as_deref()).expect("createdAt");
+            let created_at = created_at.into_owned();
             out.push(Row {
                 direction: m.direction_code().map(str::to_string),
                 message_type: m.kind.clone().unwrap_or_else(|| "TEXT".into()),

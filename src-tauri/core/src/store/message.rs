@@ -56,7 +56,7 @@ pub fn upsert(
         Kind::Message => m.direction_code(),
         Kind::Note => None,
     };
-    let updated = time::canonical(m.updated_at.as_deref());
+    let updated = time::canonical_ms(m.updated_at.as_deref()).map(|(text, _)| text);
     let kind_col = m.kind.as_deref().unwrap_or("TEXT");
     // The session's key and, if stored, the message's seq: a message is found by its session,
     // creation time and id (schema 2). Nothing else writes this table, so that triple stays
