@@ -31,7 +31,7 @@ pub struct AccountConfig {
 #[derive(Clone)]
 pub enum Mode {
     /// The embedded demo workspace, of the given size.
-    Demo(atende_sim::SimConfig),
+    Demo(Box<atende_sim::SimConfig>),
     /// A configured account.
     Account(AccountConfig),
 }
@@ -59,7 +59,7 @@ impl Mode {
                     interval: Duration::from_secs(20),
                     new_session_every: 3,
                 });
-                Mode::Demo(cfg)
+                Mode::Demo(Box::new(cfg))
             }
         }
     }
@@ -127,7 +127,7 @@ impl App {
     pub async fn boot(data_dir: &Path, mode: Mode) -> Result<App> {
         let (account, client, user_id, sim, db_path) = match mode {
             Mode::Demo(cfg) => {
-                let sim = atende_sim::start(cfg)
+                let sim = atende_sim::start(*cfg)
                     .await
                     .map_err(|e| Error::Config(format!("simulador de demonstração: {e}")))?;
                 let base_url = sim.base_url();

@@ -8,7 +8,7 @@ use atende_core::store::views::{self, Tab};
 use atende_lib::app::{App, Mode};
 
 fn demo_mode() -> Mode {
-    Mode::Demo(atende_sim::SimConfig::small())
+    Mode::Demo(Box::new(atende_sim::SimConfig::small()))
 }
 
 #[tokio::test]

@@ -4,7 +4,9 @@
 //! fixed-width form (`2026-11-22T14:05:09.123Z`) so that text order is time order and SQL can
 //! compare and index timestamps as plain strings.
 
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use std::borrow::Cow;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, Utc};
 
 /// Formats a UTC instant in the canonical store/API form (milliseconds, `Z`).
 pub fn format(t: DateTime<Utc>) -> String {
@@ -25,6 +27,9 @@ pub fn ceil_ms(t: DateTime<Utc>) -> DateTime<Utc> {
 /// Parses an API timestamp: RFC 3339 with any offset, or a naive date-time taken as UTC.
 pub fn parse(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
+    if let Some(t) = parse_canonical(s) {
+        return Some(t);
+    }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }
@@ -39,7 +44,43 @@ pub fn parse(s: &str) -> Option<DateTime<Utc>> {
 /// Canonicalises an optional API timestamp; unparseable values become `None` rather than
 /// poisoning ordering.
 pub fn canonical(s: Option<&str>) -> Option<String> {
-    s.and_then(parse).map(format)
+    canonical_ms(s).map(|(text, _)| text.into_owned())
+}
+
+/// [`canonical`] and the instant in milliseconds since the Unix epoch. The server already sends
+/// the canonical form, which is checked and borrowed rather than parsed and formatted again (the
+/// sync path does this twice per message).
+pub fn canonical_ms(s: Option<&str>) -> Option<(Cow<'_, str>, i64)> {
+    let s = s?.trim();
+    if let Some(t) = parse_canonical(s) {
+        return Some((Cow::Borrowed(s), t.timestamp_millis()));
+    }
+    parse(s).map(|t| (Cow::Owned(format(t)), t.timestamp_millis()))
+}
+
+/// Exactly the canonical form (`2026-11-22T14:05:09.123Z`, a valid date and time), or `None`.
+fn parse_canonical(s: &str) -> Option<DateTime<Utc>> {
+    let b = s.as_bytes();
+    if b.len() != 24
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'.'
+        || b[23] != b'Z'
+    {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<u32> {
+        b[from..to].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let date = NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 7)?, num(8, 10)?)?;
+    let time =
+        NaiveTime::from_hms_milli_opt(num(11, 13)?, num(14, 16)?, num(17, 19)?, num(20, 23)?)?;
+    Some(date.and_time(time).and_utc())
 }
 
 #[cfg(test)]
@@ -66,5 +107,30 @@ mod tests {
         let exact = parse("2026-11-22T14:05:09.123Z").unwrap();
         assert_eq!(ceil_ms(exact), exact);
         assert!(canonical(Some("2026-01-02T00:00:00Z")) < canonical(Some("2026-11-02T00:00:00Z")));
+    }
+
+    #[test]
+    fn the_canonical_fast_path_agrees_with_chrono() {
+        for s in [
+            "2026-11-22T14:05:09.123Z",
+            "1999-12-31T23:59:59.999Z",
+            "2024-02-29T00:00:00.000Z",
+        ] {
+            let (text, ms) = canonical_ms(Some(s)).unwrap();
+            let t = DateTime::parse_from_rfc3339(s).unwrap();
+            assert_eq!(text, format(t.with_timezone(&Utc)));
+            assert_eq!(ms, t.timestamp_millis());
+        }
+        // Not canonical: taken by the general parser, or refused.
+        assert_eq!(parse_canonical("2026-02-30T00:00:00.000Z"), None);
+        assert_eq!(canonical(Some("2026-02-30T00:00:00.000Z")), None);
+        assert_eq!(parse_canonical("2026-11-22T14:05:09.12Z"), None);
+        assert_eq!(parse_canonical("2026-11-22T14:05:60.000Z"), None);
+        assert_eq!(parse_canonical("2026-11-22 14:05:09.123Z"), None);
+        assert_eq!(parse_canonical("+026-11-22T14:05:09.123Z"), None);
+        assert_eq!(
+            canonical(Some(" 2026-11-22T14:05:09.123Z ")).as_deref(),
+            Some("2026-11-22T14:05:09.123Z")
+        );
     }
 }

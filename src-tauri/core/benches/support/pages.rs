@@ -9,6 +9,8 @@
 //! simulator's handlers do. The baseline's rows are extracted from the same bytes once, outside
 //! any timing.
 
+use std::collections::HashMap;
+
 use atende_core::api::client::{decode_page, PAGE_SIZE};
 use atende_core::api::dto::MessageDto;
 use atende_core::store::message::{self, Kind};
@@ -30,7 +32,7 @@ pub fn messages(messages: usize, sessions: usize) -> Vec<Message> {
         size: SeedSize {
             sessions,
             messages,
-            contacts: sessions.min(800).max(1),
+            contacts: sessions.clamp(1, 800),
             ..SeedSize::default()
         },
         base_time: Some("2026-11-22T12:00:00Z".parse().expect("base time")),
@@ -97,12 +99,13 @@ pub struct Row {
     pub id: String,
     pub session_id: String,
     pub direction: Option<String>,
-    pub kind: String,
+    pub message_type: String,
     pub status: Option<String>,
     pub text: Option<String>,
     pub user_id: Option<String>,
     pub sender_id: Option<String>,
     pub created_at: String,
+    pub created_ms: i64,
     pub updated_at: Option<String>,
     pub raw: String,
 }
@@ -114,10 +117,14 @@ pub fn rows(pages: &[Vec<u8>]) -> Vec<Row> {
         let page = decode_page(PATH, body, i as u32 + 1).expect("page decodes");
         for raw in &page.items {
             let m: MessageDto = serde_json::from_str(raw.get()).expect("item parses");
+            let (created_at, created_ms) =
+                time::canonical_ms(m.created_at.as_deref()).expect("createdAt");
+            let created_at = created_at.into_owned();
             out.push(Row {
                 direction: m.direction_code().map(str::to_string),
-                kind: m.kind.clone().unwrap_or_else(|| "TEXT".into()),
-                created_at: time::canonical(m.created_at.as_deref()).expect("createdAt"),
+                message_type: m.kind.clone().unwrap_or_else(|| "TEXT".into()),
+                created_at,
+                created_ms,
                 updated_at: time::canonical(m.updated_at.as_deref()),
                 session_id: m.session_id.expect("sessionId"),
                 id: m.id,
@@ -132,28 +139,59 @@ pub fn rows(pages: &[Vec<u8>]) -> Vec<Row> {
     out
 }
 
-/// The baseline's statement: a plain prepared INSERT of the extracted columns (`OR IGNORE` so
-/// re-applied overlap rows are skipped, as the upsert skips them).
-pub const RAW_INSERT: &str =
-    "INSERT OR IGNORE INTO message (id, session_id, kind, direction, type, \
-     status, text, user_id, sender_id, created_at, updated_at, raw)
-     VALUES (?1, ?2, 'message', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+/// The baseline's statements: plain prepared INSERTs of the extracted columns, of a new
+/// session's key, and of a new row's text into the FTS index (schema 2 writes it explicitly).
+const RAW_INSERT: &str = "INSERT INTO message (id, session_id, session_key, created_ms, kind, \
+     direction, type, status, text, user_id, sender_id, created_at, updated_at, raw)
+     VALUES (?1, ?2, ?3, ?4, 'message', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+const RAW_KEY_INSERT: &str = "INSERT INTO session_key (session_id) VALUES (?1)";
+const RAW_FTS_INSERT: &str = "INSERT INTO message_fts(rowid, text) VALUES (?1, ?2)";
+/// Whether a row is already stored (the schema has no unique constraint to make INSERT skip it).
+const RAW_EXISTS: &str =
+    "SELECT 1 FROM message WHERE session_key = ?1 AND created_ms = ?2 AND id = ?3";
 
-/// The baseline: `rows` inserted with one reused prepared statement, one write transaction per
-/// page of 100. Returns how many rows were inserted.
-pub fn insert_rows(store: &mut Store, rows: &[Row]) -> u64 {
+/// The baseline: `rows` written with reused prepared statements, one write transaction per page
+/// of 100. Session keys are kept in memory (loaded from the store first). Into an empty store
+/// (`existing == false`) each row is just its INSERTs; otherwise a prepared SELECT first skips
+/// rows already stored (the re-read overlap). Returns how many rows were inserted.
+pub fn insert_rows(store: &mut Store, rows: &[Row], existing: bool) -> u64 {
+    let mut keys: HashMap<String, i64> = store
+        .conn()
+        .prepare("SELECT session_id, key FROM session_key")
+        .and_then(|mut st| {
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()
+        })
+        .expect("session keys load");
     let mut inserted = 0u64;
     for batch in rows.chunks(PAGE_SIZE as usize) {
         inserted += store
             .write(|tx| {
-                let mut st = tx.prepare_cached(RAW_INSERT)?;
+                let mut row = tx.prepare_cached(RAW_INSERT)?;
+                let mut key_row = tx.prepare_cached(RAW_KEY_INSERT)?;
+                let mut fts = tx.prepare_cached(RAW_FTS_INSERT)?;
+                let mut exists = tx.prepare_cached(RAW_EXISTS)?;
                 let mut n = 0;
                 for r in batch {
-                    n += st.execute(params![
+                    let key = match keys.get(&r.session_id) {
+                        Some(k) => *k,
+                        None => {
+                            key_row.execute([&r.session_id])?;
+                            let k = tx.last_insert_rowid();
+                            keys.insert(r.session_id.clone(), k);
+                            k
+                        }
+                    };
+                    if existing && exists.exists(params![key, r.created_ms, r.id])? {
+                        continue;
+                    }
+                    row.execute(params![
                         r.id,
                         r.session_id,
+                        key,
+                        r.created_ms,
                         r.direction,
-                        r.kind,
+                        r.message_type,
                         r.status,
                         r.text,
                         r.user_id,
@@ -161,7 +199,11 @@ pub fn insert_rows(store: &mut Store, rows: &[Row]) -> u64 {
                         r.created_at,
                         r.updated_at,
                         r.raw
-                    ])? as u64;
+                    ])?;
+                    if let Some(text) = &r.text {
+                        fts.execute(params![tx.last_insert_rowid(), text])?;
+                    }
+                    n += 1;
                 }
                 Ok(n)
             })

@@ -1,5 +1,7 @@
 //! `message` table: messages and internal notes of every session (told apart by `kind`), with
-//! an FTS5 index over their text maintained by triggers.
+//! an FTS5 index over their text. Inserts and updates write the index here, explicitly (a
+//! trigger would make FTS5 flush at every row, see `migrations/0002_message_keys.sql`);
+//! deletes keep a trigger. Every write to `message` goes through this module.
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -26,6 +28,8 @@ impl Kind {
 
 /// Inserts or updates one message or note. `session_id` is used when the payload lacks one
 /// (notes fetched per session). A row without any timestamp is refused: it could not be ordered.
+/// Returns whether a row changed: a server copy identical to the stored one (same `raw`, e.g. a
+/// window overlap re-read) is not rewritten.
 pub fn upsert(
     c: &Connection,
     m: &MessageDto,
@@ -33,9 +37,9 @@ pub fn upsert(
     kind: Kind,
     session_id: Option<&str>,
 ) -> Result<bool> {
-    let created = time::canonical(m.created_at.as_deref())
-        .or_else(|| time::canonical(m.timestamp.as_deref()))
-        .or_else(|| time::canonical(m.updated_at.as_deref()))
+    let (created, created_ms) = time::canonical_ms(m.created_at.as_deref())
+        .or_else(|| time::canonical_ms(m.timestamp.as_deref()))
+        .or_else(|| time::canonical_ms(m.updated_at.as_deref()))
         .ok_or_else(|| Error::Decode {
             context: format!("mensagem {}", m.id),
             detail: "sem data de criação".into(),
@@ -52,37 +56,121 @@ pub fn upsert(
         Kind::Message => m.direction_code(),
         Kind::Note => None,
     };
-    let changed = c.prepare_cached(
-        "INSERT INTO message (id, session_id, kind, direction, type, status, text, user_id, sender_id,
-                              created_at, updated_at, raw)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-         ON CONFLICT(id) DO UPDATE SET session_id = excluded.session_id, kind = excluded.kind,
-           direction = excluded.direction, type = excluded.type, status = excluded.status,
-           text = excluded.text, user_id = excluded.user_id, sender_id = excluded.sender_id,
-           created_at = excluded.created_at, updated_at = excluded.updated_at, raw = excluded.raw
-         WHERE message.raw IS NOT excluded.raw",
+    let updated = time::canonical_ms(m.updated_at.as_deref()).map(|(text, _)| text);
+    let kind_col = m.kind.as_deref().unwrap_or("TEXT");
+    // The session's key and, if stored, the message's seq: a message is found by its session,
+    // creation time and id (schema 2). Nothing else writes this table, so that triple stays
+    // unique. One statement for the common case, a new message of a known session.
+    let found: Option<(i64, Option<i64>)> = c
+        .prepare_cached(
+            "SELECT k.key, (SELECT m.seq FROM message m
+                             WHERE m.session_key = k.key AND m.created_ms = ?2 AND m.id = ?3)
+               FROM session_key k WHERE k.session_id = ?1",
+        )?
+        .query_row(params![session, created_ms, m.id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let (key, seq) = match found {
+        Some(found) => found,
+        None => (new_session_key(c, session)?, None),
+    };
+    let old: Option<(i64, Option<String>, bool)> = match seq {
+        None => None,
+        Some(seq) => Some(
+            c.prepare_cached("SELECT seq, text, raw IS NOT ?2 FROM message WHERE seq = ?1")?
+                .query_row(params![seq, raw], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?,
+        ),
+    };
+    let Some((seq, old_text, differs)) = old else {
+        // New: the row and its FTS entry.
+        c.prepare_cached(
+            "INSERT INTO message (id, session_id, session_key, created_ms, kind, direction, type,
+                                  status, text, user_id, sender_id, created_at, updated_at, raw)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )?
+        .execute(params![
+            m.id,
+            session,
+            key,
+            created_ms,
+            kind.as_str(),
+            direction,
+            kind_col,
+            m.status,
+            m.text,
+            m.user_id,
+            m.sender_id,
+            created,
+            updated,
+            raw
+        ])?;
+        if let Some(text) = &m.text {
+            fts_insert(c, c.last_insert_rowid(), text)?;
+        }
+        drop_placeholder(c, m)?;
+        return Ok(true);
+    };
+    // Known: rewritten only when the server's copy differs from the stored one.
+    if !differs {
+        return Ok(false);
+    }
+    c.prepare_cached(
+        "UPDATE message SET kind = ?2, direction = ?3, type = ?4, status = ?5, text = ?6,
+           user_id = ?7, sender_id = ?8, updated_at = ?9, raw = ?10
+         WHERE seq = ?1",
     )?
     .execute(params![
-        m.id,
-        session,
+        seq,
         kind.as_str(),
         direction,
-        m.kind.as_deref().unwrap_or("TEXT"),
+        kind_col,
         m.status,
         m.text,
         m.user_id,
         m.sender_id,
-        created,
-        time::canonical(m.updated_at.as_deref()),
+        updated,
         raw
-    ])?
-        > 0;
-    // The server copy of a message sent through the outbox replaces its placeholder (whose id
-    // is the client id the server echoes as `senderId`).
-    if let Some(sender) = m.sender_id.as_deref().filter(|s| *s != m.id) {
-        crate::store::outbox::delete_placeholder(c, sender)?;
+    ])?;
+    drop_placeholder(c, m)?;
+    if old_text != m.text {
+        if let Some(old) = &old_text {
+            c.prepare_cached(
+                "INSERT INTO message_fts(message_fts, rowid, text) VALUES ('delete', ?1, ?2)",
+            )?
+            .execute(params![seq, old])?;
+        }
+        if let Some(text) = &m.text {
+            fts_insert(c, seq, text)?;
+        }
     }
-    Ok(changed)
+    Ok(true)
+}
+
+/// The server copy of a message sent through the outbox replaces its local copies (the
+/// placeholder's id is the client id the server echoes as `senderId`).
+fn drop_placeholder(c: &Connection, m: &MessageDto) -> Result<()> {
+    if let Some(sender) = m.sender_id.as_deref().filter(|s| *s != m.id) {
+        crate::store::outbox::drop_local_copies(c, sender, &m.id)?;
+    }
+    Ok(())
+}
+
+/// Gives session `session_id` its local key (schema 2) when its first message is stored. Keys
+/// grow with first appearance, so the conversations active in a pulled page are neighbours in
+/// the `message_session` index (see `migrations/0002_message_keys.sql`).
+fn new_session_key(c: &Connection, session_id: &str) -> Result<i64> {
+    c.prepare_cached("INSERT INTO session_key (session_id) VALUES (?1)")?
+        .execute([session_id])?;
+    Ok(c.last_insert_rowid())
+}
+
+/// Indexes `text` as message `seq`'s. The FTS index is written here rather than by a trigger
+/// (schema 2): see `migrations/0002_message_keys.sql`.
+fn fts_insert(c: &Connection, seq: i64, text: &str) -> Result<()> {
+    c.prepare_cached("INSERT INTO message_fts(rowid, text) VALUES (?1, ?2)")?
+        .execute(params![seq, text])?;
+    Ok(())
 }
 
 /// The id of a server message carrying `sender_id` (a client id), if it arrived locally.
@@ -108,7 +196,8 @@ pub fn search(c: &Connection, fts_query: &str, limit: u32) -> Result<Vec<i64>> {
 pub fn delete_missing_notes(c: &Connection, session_id: &str, keep: &[String]) -> Result<usize> {
     let keep = serde_json::to_string(keep).map_err(|e| Error::InvalidInput(e.to_string()))?;
     Ok(c.prepare_cached(
-        "DELETE FROM message WHERE session_id = ?1 AND kind = 'note'
+        "DELETE FROM message
+          WHERE session_key = (SELECT key FROM session_key WHERE session_id = ?1) AND kind = 'note'
            AND id NOT IN (SELECT value FROM json_each(?2))
            AND id NOT IN (SELECT id FROM outbox WHERE state <> 'done')",
     )?

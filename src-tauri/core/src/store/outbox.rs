@@ -321,22 +321,19 @@ fn insert_placeholder(
             .unwrap_or("arquivo");
         raw["details"] = serde_json::json!({"file": {"name": name, "publicUrl": file_url}});
     }
-    c.prepare_cached(
-        "INSERT INTO message (id, session_id, kind, direction, type, status, text, user_id,
-                              sender_id, created_at, updated_at, raw)
-         VALUES (?1, ?2, ?3, 'out', ?4, ?5, ?6, ?7, ?1, ?8, NULL, ?9)",
-    )?
-    .execute(params![
-        cx.client_id,
-        session_id,
-        if is_note { "note" } else { "message" },
-        kind_of_content,
-        PLACEHOLDER_PENDING,
-        text,
-        cx.me,
-        cx.created_at,
-        raw.to_string()
-    ])?;
+    // Stored like any server row (session key, creation time, full-text entry), so the
+    // timeline, search and the upsert's lookup treat it the same.
+    let kind = if is_note {
+        crate::store::message::Kind::Note
+    } else {
+        crate::store::message::Kind::Message
+    };
+    let dto: crate::api::dto::MessageDto =
+        serde_json::from_value(raw.clone()).map_err(|e| crate::error::Error::Decode {
+            context: "mensagem local".into(),
+            detail: e.to_string(),
+        })?;
+    crate::store::message::upsert(c, &dto, &raw.to_string(), kind, Some(session_id))?;
     Ok(())
 }
 
@@ -354,6 +351,18 @@ pub fn delete_placeholder(c: &Connection, client_id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Drops the local copies of an outbox send (its placeholder, or the placeholder re-keyed to
+/// the server id with a creation time the server later corrected) once the server's own copy
+/// `server_id` is stored. Only rows of actions this outbox queued are touched.
+pub fn drop_local_copies(c: &Connection, client_id: &str, server_id: &str) -> Result<()> {
+    c.prepare_cached(
+        "DELETE FROM message WHERE sender_id = ?1 AND id <> ?2
+           AND EXISTS (SELECT 1 FROM outbox WHERE outbox.id = ?1)",
+    )?
+    .execute([client_id, server_id])?;
+    Ok(())
+}
+
 /// Re-keys a placeholder to the id the server gave it, with the server's status and stamps
 /// merged into its raw JSON; the full server copy replaces it on the next sync. If the server
 /// copy already arrived, the placeholder just goes.
@@ -366,8 +375,8 @@ pub fn rekey_placeholder(
         return Ok(());
     };
     let arrived = c
-        .prepare_cached("SELECT 1 FROM message WHERE id = ?1")?
-        .exists([server_id])?;
+        .prepare_cached("SELECT 1 FROM message WHERE sender_id = ?1 AND id = ?2")?
+        .exists([client_id, server_id])?;
     if arrived {
         return delete_placeholder(c, client_id);
     }
@@ -388,7 +397,8 @@ pub fn rekey_placeholder(
     let s = |k: &str| answer.get(k).and_then(|v| v.as_str());
     c.prepare_cached(
         "UPDATE message SET id = ?2, status = coalesce(?3, status),
-                created_at = coalesce(?4, created_at), updated_at = ?5, raw = ?6
+                created_at = coalesce(?4, created_at), created_ms = coalesce(?5, created_ms),
+                updated_at = ?6, raw = ?7
          WHERE id = ?1 AND sender_id = ?1",
     )?
     .execute(params![
@@ -396,6 +406,7 @@ pub fn rekey_placeholder(
         server_id,
         s("status"),
         crate::time::canonical(s("createdAt")),
+        crate::time::canonical_ms(s("createdAt")).map(|(_, ms)| ms),
         crate::time::canonical(s("updatedAt")),
         merged.to_string()
     ])?;

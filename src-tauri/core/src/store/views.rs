@@ -365,9 +365,9 @@ pub fn conversation_messages(
                 o.state, o.last_error
            FROM message m
            LEFT JOIN outbox o ON o.id = m.id AND o.state <> 'done'
-          WHERE m.session_id = ?1
-            AND (?2 IS NULL OR (m.created_at, m.seq) < (SELECT created_at, seq FROM message WHERE seq = ?2))
-          ORDER BY m.created_at DESC, m.seq DESC
+          WHERE m.session_key = (SELECT key FROM session_key WHERE session_id = ?1)
+            AND (?2 IS NULL OR (m.created_ms, m.seq) < (SELECT created_ms, seq FROM message WHERE seq = ?2))
+          ORDER BY m.created_ms DESC, m.seq DESC
           LIMIT ?3",
     )?;
     let rows = st.query_map(params![session_id, before, limit + 1], |r| {
