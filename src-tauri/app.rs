@@ -181,16 +181,13 @@ impl App {
         ));
         let engine = Engine::new(syncer.clone(), PollOptions::default());
         let worker = {
-            let (syncer, engine) = (syncer.clone(), Arc::downgrade(&engine));
+            let engine = Arc::downgrade(&engine);
             Worker::new(
                 syncer.client().clone(),
                 syncer.store().clone(),
                 move |entities: &[&str]| {
-                    syncer.notify_entities(entities);
                     if let Some(engine) = engine.upgrade() {
-                        if let Err(e) = engine.refresh_outbox() {
-                            tracing::warn!(error = %e, "could not read the outbox counts");
-                        }
+                        engine.outbox_changed(entities);
                     }
                 },
             )
@@ -264,7 +261,7 @@ impl App {
     /// wakes the outbox worker. Returns the action's client id.
     pub fn act(&self, action: Action, session_id: Option<&str>) -> Result<String> {
         let id = self.write(|store| outbox::enqueue(store, action.clone(), session_id))?;
-        self.outbox_changed(action.entities());
+        self.queued(action.entities());
         Ok(id)
     }
 
@@ -277,7 +274,7 @@ impl App {
                 outbox::discard(store, id)
             }
         })?;
-        self.outbox_changed(entities);
+        self.queued(entities);
         Ok(())
     }
 
@@ -291,15 +288,9 @@ impl App {
         f(&mut store)
     }
 
-    fn outbox_changed(&self, entities: &[&str]) {
-        let mut all: Vec<&str> = entities.to_vec();
-        if !all.contains(&"outbox") {
-            all.push("outbox");
-        }
-        self.syncer.notify_entities(&all);
-        if let Err(e) = self.engine.refresh_outbox() {
-            tracing::warn!(error = %e, "could not read the outbox counts");
-        }
+    /// The agent queued or re-queued an action: tell the UI, then wake the worker.
+    fn queued(&self, entities: &[&str]) {
+        self.engine.outbox_changed(entities);
         self.engine.outbox_wake().notify_one();
     }
 

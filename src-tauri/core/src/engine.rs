@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use tokio::sync::{watch, Notify};
 
-use crate::clock::{self, SharedClock};
+use crate::clock;
 use crate::error::{Error, Result};
 use crate::store;
 use crate::sync::{SyncState, SyncStatus, Syncer};
@@ -46,7 +46,6 @@ impl Default for PollOptions {
 /// Runs a [`Syncer`] on a schedule and keeps the status the UI sees.
 pub struct Engine {
     syncer: Arc<Syncer>,
-    clock: SharedClock,
     options: PollOptions,
     focused: AtomicBool,
     wake: Notify,
@@ -57,10 +56,8 @@ pub struct Engine {
 impl Engine {
     /// An engine over `syncer`.
     pub fn new(syncer: Arc<Syncer>, options: PollOptions) -> Arc<Engine> {
-        let clock = syncer.client().budget().clock().clone();
         Arc::new(Engine {
             syncer,
-            clock,
             options,
             focused: AtomicBool::new(true),
             wake: Notify::new(),
@@ -147,6 +144,15 @@ impl Engine {
         Ok(())
     }
 
+    /// Rows of `entities` changed outside a sync pass (an action was queued, delivered or
+    /// refused): a change notice, and the outbox counts of the status read again.
+    pub fn outbox_changed(&self, entities: &[&str]) {
+        self.syncer.notify(entities);
+        if let Err(e) = self.refresh_outbox() {
+            tracing::warn!(error = %e, "could not read the outbox counts");
+        }
+    }
+
     /// Polls forever. Spawn it once per account.
     #[tracing::instrument(name = "sync_engine", skip_all)]
     pub async fn run(self: Arc<Self>) {
@@ -182,7 +188,7 @@ impl Engine {
             let delay = self.next_delay(&last);
             tracing::debug!(?delay, ok = last.is_ok(), "next sync pass");
             tokio::select! {
-                _ = clock::sleep(&*self.clock, delay) => {}
+                _ = clock::sleep(&**self.syncer.client().budget().clock(), delay) => {}
                 _ = self.wake.notified() => {}
             }
         }

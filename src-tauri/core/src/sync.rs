@@ -190,7 +190,6 @@ pub struct Syncer {
     backfill: HelenaClient,
     /// At `Open` priority: the conversation on screen.
     open_client: HelenaClient,
-    clock: SharedClock,
     open: Mutex<Option<String>>,
     store: Arc<Mutex<Store>>,
     options: SyncOptions,
@@ -212,12 +211,10 @@ impl Syncer {
     pub fn new(client: HelenaClient, store: Arc<Mutex<Store>>, options: SyncOptions) -> Syncer {
         let (status, _) = watch::channel(SyncStatus::default());
         let (changes, _) = broadcast::channel(256);
-        let clock = client.budget().clock().clone();
         Syncer {
             backfill: client.with_priority(Priority::Backfill),
             open_client: client.with_priority(Priority::Open),
             client: client.with_priority(Priority::Visible),
-            clock,
             open: Mutex::new(None),
             store,
             options,
@@ -246,13 +243,8 @@ impl Syncer {
         }
     }
 
-    /// Tells listeners that rows of `entities` changed outside a sync pass (the outbox worker
-    /// delivered an action, the agent queued one).
-    pub fn notify_entities(&self, entities: &[&str]) {
-        self.notify(entities);
-    }
-
-    fn notify(&self, entities: &[&str]) {
+    /// Tells listeners that rows of `entities` changed (also outside a pass: the outbox).
+    pub fn notify(&self, entities: &[&str]) {
         // Nobody listening is fine.
         let _ = self.changes.send(ChangeNotice {
             entities: entities.iter().map(|s| s.to_string()).collect(),
@@ -286,7 +278,7 @@ impl Syncer {
         match &outcome {
             Ok(()) => {
                 tracing::info!(?report, "sync pass done");
-                let now = time::format(self.clock.utc());
+                let now = time::format(self.clock().utc());
                 self.status.send_modify(|s| {
                     s.state = SyncState::Online;
                     s.phase = None;
@@ -324,7 +316,7 @@ impl Syncer {
     }
 
     async fn pass(&self, report: &mut SyncReport) -> Result<()> {
-        let t1 = time::ceil_ms(self.clock.utc());
+        let t1 = time::ceil_ms(self.clock().utc());
         // Reference data comes first on the first pass (rows point at teams and agents), and
         // after everything else on later ones.
         let first = self.reference_at.lock().map_or(true, |a| a.is_none());
@@ -353,7 +345,7 @@ impl Syncer {
     async fn refresh_reference(&self, report: &mut SyncReport) -> Result<()> {
         self.reference(report).await?;
         if let Ok(mut at) = self.reference_at.lock() {
-            *at = Some(self.clock.now());
+            *at = Some(self.clock().now());
         }
         Ok(())
     }
@@ -361,10 +353,15 @@ impl Syncer {
     fn reference_due(&self) -> bool {
         match self.reference_at.lock() {
             Ok(at) => at.is_none_or(|t| {
-                self.clock.now().saturating_duration_since(t) >= self.options.reference_every
+                self.clock().now().saturating_duration_since(t) >= self.options.reference_every
             }),
             Err(_) => true,
         }
+    }
+
+    /// The clock of the account's budget: all of the syncer's time.
+    fn clock(&self) -> &SharedClock {
+        self.client.budget().clock()
     }
 
     /// Sets the conversation on screen: each pass pulls it first, at `Open` priority.
@@ -714,14 +711,7 @@ impl Syncer {
             .with_store(|s| store::sync_cursor::sessions_due(s.conn(), "messages:"))?
             .into_iter()
             .collect();
-        let mine: BTreeSet<String> =
-            match self.with_store(|s| store::meta::get(s.conn(), store::meta::ME_USER_ID))? {
-                Some(me) => self
-                    .with_store(|s| store::session::working_set(s.conn(), &me))?
-                    .into_iter()
-                    .collect(),
-                None => BTreeSet::new(),
-            };
+        let mine = self.working_set()?.unwrap_or_default();
         let (first, rest): (Vec<&String>, Vec<&String>) =
             due.iter().partition(|id| mine.contains(*id));
         let total = due.len() as u64;
@@ -740,6 +730,20 @@ impl Syncer {
         Ok(())
     }
 
+    /// The signed-in agent's sessions, or `None` when nobody is signed in.
+    fn working_set(&self) -> Result<Option<BTreeSet<String>>> {
+        self.with_store(|s| {
+            let Some(me) = store::meta::get(s.conn(), store::meta::ME_USER_ID)? else {
+                return Ok(None);
+            };
+            Ok(Some(
+                store::session::working_set(s.conn(), &me)?
+                    .into_iter()
+                    .collect(),
+            ))
+        })
+    }
+
     /// Notes of the signed-in agent's sessions that changed since their notes were refreshed
     /// (the open one was already pulled).
     async fn notes_for_working_set(
@@ -748,18 +752,13 @@ impl Syncer {
         open: Option<&str>,
         report: &mut SyncReport,
     ) -> Result<()> {
-        let Some(me) = self.with_store(|s| store::meta::get(s.conn(), store::meta::ME_USER_ID))?
-        else {
+        let Some(mine) = self.working_set()? else {
             return Ok(());
         };
-        let due: BTreeSet<String> = self
+        let work: Vec<String> = self
             .with_store(|s| store::sync_cursor::sessions_due(s.conn(), "notes:"))?
             .into_iter()
-            .collect();
-        let work: Vec<String> = self
-            .with_store(|s| store::session::working_set(s.conn(), &me))?
-            .into_iter()
-            .filter(|id| due.contains(id) && Some(id.as_str()) != open)
+            .filter(|id| mine.contains(id) && Some(id.as_str()) != open)
             .collect();
         let total = work.len() as u64;
         let mut n = Applied::default();
@@ -862,7 +861,7 @@ impl Syncer {
         if !self.with_store(|s| store::session::exists(s.conn(), session_id))? {
             return Err(Error::NotFound(format!("conversa {session_id}")));
         }
-        let t1 = time::ceil_ms(self.clock.utc());
+        let t1 = time::ceil_ms(self.clock().utc());
         let mut report = SyncReport::default();
         Ok(self.pull_open(session_id, t1, &mut report).await?.changed)
     }

@@ -49,14 +49,6 @@ pub enum Priority {
 }
 
 impl Priority {
-    /// Every priority, most urgent first.
-    pub const ALL: [Priority; 4] = [
-        Priority::Action,
-        Priority::Open,
-        Priority::Visible,
-        Priority::Backfill,
-    ];
-
     /// The fraction of each window this priority may fill. The top 20% is kept for agent
     /// actions (helena.md §10.9).
     pub fn share(self) -> f64 {

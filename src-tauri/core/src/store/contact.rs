@@ -5,7 +5,7 @@
 //! with an unchanged raw, an older copy never replaces a newer one, and pending actions are
 //! re-applied on top.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 use crate::api::dto::{value_text, ContactDto};
 use crate::error::Result;
@@ -86,21 +86,13 @@ pub fn upsert(c: &Connection, ct: &ContactDto, raw: &str) -> Result<bool> {
 /// Rebuilds a contact's rows from its own stored server copy and re-applies the actions still
 /// undelivered. Tags and fields absent from that copy keep their local values.
 pub fn rebuild(c: &Connection, id: &str) -> Result<()> {
-    let raw: Option<String> = c
-        .prepare_cached("UPDATE contact SET dirty = 1 WHERE id = ?1 RETURNING raw")?
-        .query_row([id], |r| r.get(0))
-        .optional()?;
-    let Some(raw) = raw else { return Ok(()) };
-    match serde_json::from_str::<ContactDto>(&raw) {
-        Ok(dto) => {
-            upsert(c, &dto, &raw)?;
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "stored contact copy does not parse; re-applying only");
-            crate::store::outbox::reapply_contact(c, id)?;
-        }
-    }
-    Ok(())
+    crate::store::rebuild_from_raw(
+        c,
+        "contact",
+        id,
+        upsert,
+        crate::store::outbox::reapply_contact,
+    )
 }
 
 /// Whether a contact exists locally.

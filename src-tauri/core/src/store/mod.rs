@@ -26,7 +26,7 @@ pub mod views;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{OpenFlags, TransactionBehavior};
+use rusqlite::{OpenFlags, OptionalExtension, TransactionBehavior};
 
 pub use rusqlite::{Connection, Transaction};
 
@@ -370,6 +370,35 @@ mod tests {
         assert_eq!(count(store.conn(), "message").unwrap(), 0);
         assert!(count(store.conn(), "sqlite_master; DROP").is_err());
     }
+}
+
+/// Rebuilds a `session` or `contact` row from its own stored server copy (marked dirty first so
+/// the upsert rewrites it), which also re-applies the actions still undelivered; a copy that no
+/// longer parses only gets `reapply`.
+pub(crate) fn rebuild_from_raw<T: serde::de::DeserializeOwned>(
+    c: &Connection,
+    table: &str,
+    id: &str,
+    upsert: fn(&Connection, &T, &str) -> Result<bool>,
+    reapply: fn(&Connection, &str) -> Result<usize>,
+) -> Result<()> {
+    let raw: Option<String> = c
+        .prepare_cached(&format!(
+            "UPDATE {table} SET dirty = 1 WHERE id = ?1 RETURNING raw"
+        ))?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    let Some(raw) = raw else { return Ok(()) };
+    match serde_json::from_str::<T>(&raw) {
+        Ok(dto) => {
+            upsert(c, &dto, &raw)?;
+        }
+        Err(e) => {
+            tracing::warn!(table, error = %e, "stored server copy does not parse; re-applying only");
+            reapply(c, id)?;
+        }
+    }
+    Ok(())
 }
 
 /// Deletes the rows of a fully refreshed reference table whose ids are not in `keep` (the

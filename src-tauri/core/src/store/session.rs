@@ -6,7 +6,7 @@
 //! page fetched before an action's answer must not undo it. The actions still undelivered are
 //! then re-applied on top (see `store::outbox`).
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 use crate::api::dto::SessionDto;
 use crate::error::Result;
@@ -69,21 +69,13 @@ pub fn upsert(c: &Connection, s: &SessionDto, raw: &str) -> Result<bool> {
 /// Rebuilds a session's columns from its own stored server copy and re-applies the actions
 /// still undelivered (rolls back an action that failed or was discarded).
 pub fn rebuild(c: &Connection, id: &str) -> Result<()> {
-    let raw: Option<String> = c
-        .prepare_cached("UPDATE session SET dirty = 1 WHERE id = ?1 RETURNING raw")?
-        .query_row([id], |r| r.get(0))
-        .optional()?;
-    let Some(raw) = raw else { return Ok(()) };
-    match serde_json::from_str::<SessionDto>(&raw) {
-        Ok(dto) => {
-            upsert(c, &dto, &raw)?;
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "stored session copy does not parse; re-applying only");
-            crate::store::outbox::reapply_session(c, id)?;
-        }
-    }
-    Ok(())
+    crate::store::rebuild_from_raw(
+        c,
+        "session",
+        id,
+        upsert,
+        crate::store::outbox::reapply_session,
+    )
 }
 
 /// Ids of sessions the signed-in user works: assigned to them and open, or waiting in their
