@@ -170,8 +170,16 @@ impl HelenaClient {
     /// 5xx, dropped connections, timeouts) are retried a bounded number of times.
     #[tracing::instrument(level = "debug", skip(self, query), fields(attempts))]
     pub async fn get(&self, path: &str, query: &[(String, String)]) -> Result<Vec<u8>> {
-        self.execute(Method::GET, path, query, None, RequestKind::General, true)
-            .await
+        self.execute(
+            Method::GET,
+            path,
+            query,
+            None,
+            RequestKind::General,
+            true,
+            |b| Ok(b.to_vec()),
+        )
+        .await
     }
 
     /// A write (POST / PUT / DELETE) with a JSON body, sent **once**: a transport error, timeout
@@ -186,11 +194,17 @@ impl HelenaClient {
         body: &serde_json::Value,
         kind: RequestKind,
     ) -> Result<Vec<u8>> {
-        self.execute(method, path, &[], Some(body), kind, false)
-            .await
+        self.execute(method, path, &[], Some(body), kind, false, |b| {
+            Ok(b.to_vec())
+        })
+        .await
     }
 
-    async fn execute(
+    /// Sends a request and hands a 2xx body to `read`. With `retry_transient` (reads), transient
+    /// failures are retried, and so is a body `read` cannot decode (cut short or garbled), all
+    /// within one attempt budget; otherwise (writes) only a 429 is.
+    #[allow(clippy::too_many_arguments)]
+    async fn execute<T>(
         &self,
         method: Method,
         path: &str,
@@ -198,7 +212,8 @@ impl HelenaClient {
         body: Option<&serde_json::Value>,
         kind: RequestKind,
         retry_transient: bool,
-    ) -> Result<Vec<u8>> {
+        read: impl Fn(&[u8]) -> Result<T>,
+    ) -> Result<T> {
         let url = format!("{}{}", self.base, path);
         let mut attempt = 0u32;
         loop {
@@ -221,7 +236,10 @@ impl HelenaClient {
                     let status = resp.status();
                     if status.is_success() {
                         match resp.bytes().await {
-                            Ok(b) => return Ok(b.to_vec()),
+                            Ok(b) => match read(&b) {
+                                Err(e @ Error::Decode { .. }) => e,
+                                other => return other,
+                            },
                             Err(e) => Error::Offline(describe_transport(&e)),
                         }
                     } else if status == StatusCode::TOO_MANY_REQUESTS {
@@ -243,6 +261,7 @@ impl HelenaClient {
             };
             let retryable = match failure {
                 Error::RateLimited { .. } => true,
+                Error::Decode { .. } => retry_transient,
                 _ => retry_transient && failure.is_transient(),
             };
             if !retryable || attempt >= self.retry.max_attempts {
@@ -276,20 +295,18 @@ impl HelenaClient {
         let mut q = query.to_vec();
         q.push(("PageNumber".into(), page_number.to_string()));
         q.push(("PageSize".into(), PAGE_SIZE.to_string()));
-        // A body that does not decode (cut short, garbled by a proxy) is fetched again a few
-        // times before the error stands: the next answer is usually whole.
-        let mut attempt = 1;
-        loop {
-            let body = self.get(path, &q).await?;
-            match decode_page(path, &body, page_number) {
-                Err(e @ Error::Decode { .. }) if attempt < self.retry.max_attempts => {
-                    tracing::warn!(path, error = %e, "undecodable page; fetching it again");
-                    crate::clock::sleep(&**self.budget.clock(), self.backoff(attempt)).await;
-                    attempt += 1;
-                }
-                other => return other,
-            }
-        }
+        // A body that does not decode (cut short, garbled by a proxy) is fetched again, within
+        // the same attempts as any transient failure: the next answer is usually whole.
+        self.execute(
+            Method::GET,
+            path,
+            &q,
+            None,
+            RequestKind::General,
+            true,
+            |body| decode_page(path, body, page_number),
+        )
+        .await
     }
 
     /// Walks every page of a list, handing each to `on_page` (which stores it) before fetching
