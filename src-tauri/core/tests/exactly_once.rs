@@ -140,22 +140,18 @@ async fn relay(
     }
 }
 
-fn count_state(db: &std::path::Path, state: &str) -> i64 {
+/// Rows left `sending` and rows still undelivered, read with one open of the database.
+fn left_after_kill(db: &std::path::Path) -> (i64, i64) {
     let s = Store::open(db).unwrap();
     s.conn()
         .query_row(
-            "SELECT count(*) FROM outbox WHERE state = ?1",
-            [state],
-            |r| r.get(0),
+            "SELECT count(*) FILTER (WHERE state = 'sending'),
+                    count(*) FILTER (WHERE state IN ('pending', 'sending', 'uncertain'))
+             FROM outbox",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap()
-}
-
-fn undelivered(db: &std::path::Path) -> i64 {
-    ["pending", "sending", "uncertain"]
-        .iter()
-        .map(|st| count_state(db, st))
-        .sum()
 }
 
 fn requests(stats: &atende_sim::Stats, route: &str) -> u64 {
@@ -253,10 +249,11 @@ async fn killed_worker_delivers_every_message_exactly_once_in_order() {
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         kills += 1;
-        if count_state(&db, "sending") > 0 {
+        let (sending, undelivered) = left_after_kill(&db);
+        if sending > 0 {
             in_flight_at_kill += 1;
         }
-        left_at_kill.push(undelivered(&db));
+        left_at_kill.push(undelivered);
     }
     sim.set_online(true);
     assert!(

@@ -160,11 +160,6 @@ pub fn discard(store: &mut Store, id: &str) -> Result<&'static [&'static str]> {
     })
 }
 
-/// How many actions wait for delivery or for the agent (failed ones).
-pub fn pending_count(c: &Connection) -> Result<i64> {
-    store::outbox::pending_count(c)
-}
-
 /// Actions the server refused, oldest first.
 pub fn failed(c: &Connection) -> Result<Vec<FailedAction>> {
     Ok(store::outbox::failed(c)?

@@ -48,6 +48,18 @@ fn seeded() -> Store {
     s
 }
 
+/// Copies of session `s1` under other ids (more lanes).
+fn add_sessions(s: &mut Store, ids: &[&str]) {
+    s.write(|tx| {
+        for id in ids {
+            let raw = SESSION_RAW.replace("\"s1\"", &format!("\"{id}\""));
+            store::session::upsert(tx, &serde_json::from_str::<SessionDto>(&raw).unwrap(), &raw)?;
+        }
+        Ok(())
+    })
+    .unwrap();
+}
+
 fn session_row(s: &Store, id: &str) -> (String, Option<String>, Option<String>, i64) {
     s.conn()
         .query_row(
@@ -207,6 +219,31 @@ async fn serve(
     }
 }
 
+/// Requests in flight at once, at most (counted when each request started).
+fn max_concurrency(hits: &[Hit]) -> usize {
+    hits.iter()
+        .map(|h| {
+            hits.iter()
+                .filter(|o| o.start <= h.start && h.start < o.end)
+                .count()
+        })
+        .max()
+        .unwrap()
+}
+
+/// A scripted server, a [`seeded`] store with `action` queued in session `s1`, and a worker
+/// delivering to that server; returns the action's client id last.
+async fn scripted_worker(
+    script: Script,
+    action: Action,
+) -> (Scripted, Arc<Mutex<Store>>, Worker, String) {
+    let srv = scripted(script).await;
+    let store = Arc::new(Mutex::new(seeded()));
+    let id = enqueue(&mut store.lock().unwrap(), action, Some("s1")).unwrap();
+    let (w, _) = worker(client_for(&srv.base, "t"), store.clone());
+    (srv, store, w, id)
+}
+
 /// The answer of an accepted send (`senderId` echoed).
 fn send_answer(body: &Value, n: usize) -> Value {
     json!({
@@ -269,6 +306,29 @@ impl Sim {
     fn enqueue(&self, action: Action, session: Option<&str>) -> String {
         enqueue(&mut self.store.lock().unwrap(), action, session).unwrap()
     }
+
+    /// Posts `body` to the session's `message` or `note` endpoint directly: an earlier attempt
+    /// that landed although its process died before recording the answer.
+    async fn landed(&self, session: &str, segment: &str, body: Value, kind: RequestKind) {
+        self.client
+            .write(
+                Method::POST,
+                &format!("/chat/v1/session/{session}/{segment}"),
+                &body,
+                kind,
+            )
+            .await
+            .unwrap();
+    }
+}
+
+/// A synced simulator with `text` queued in an open session whose window is active; returns
+/// the session and the client id.
+async fn sim_with_text(text: &str) -> (Sim, String, String) {
+    let f = synced_sim().await;
+    let sid = f.session(atende_sim::WindowStatus::Active);
+    let id = f.enqueue(Action::SendText { text: text.into() }, Some(&sid));
+    (f, sid, id)
 }
 
 // ----- tests ---------------------------------------------------------------------------------
@@ -397,7 +457,7 @@ fn enqueue_writes_the_row_and_the_optimistic_view_together() {
         store::outbox::get(s.conn(), &st).unwrap().unwrap().lane,
         "contact:c1"
     );
-    assert_eq!(pending_count(s.conn()).unwrap(), 10);
+    assert_eq!(store::outbox::pending_count(s.conn()).unwrap(), 10);
 
     // Refused input and unknown targets write nothing.
     let before = store::count(s.conn(), "outbox").unwrap();
@@ -593,17 +653,13 @@ async fn transient_failures_back_off_then_deliver() {
         2 => (503, json!({"text": "Indisponível"}), Duration::ZERO),
         _ => (200, send_answer(body, n), Duration::ZERO),
     });
-    let srv = scripted(script).await;
-    let store = Arc::new(Mutex::new(seeded()));
-    let id = enqueue(
-        &mut store.lock().unwrap(),
+    let (srv, store, w, id) = scripted_worker(
+        script,
         Action::Assume {
             user_id: "u1".into(),
         },
-        Some("s1"),
     )
-    .unwrap();
-    let (w, _) = worker(client_for(&srv.base, "t"), store.clone());
+    .await;
     let r = w.run_until_idle().await.unwrap();
     assert_eq!((r.delivered, r.deferred), (0, 1));
     let e = store::outbox::get(store.lock().unwrap().conn(), &id)
@@ -633,25 +689,16 @@ async fn transient_failures_back_off_then_deliver() {
 
 #[tokio::test]
 async fn uncertain_send_found_on_server_is_not_sent_again() {
-    let f = synced_sim().await;
-    let sid = f.session(atende_sim::WindowStatus::Active);
-    let id = f.enqueue(
-        Action::SendText {
-            text: "Chegou?".into(),
-        },
-        Some(&sid),
-    );
+    let (f, sid, id) = sim_with_text("Chegou?").await;
     // The previous process sent it, the server applied it, and the process died before
     // recording the answer: the row is left `sending`.
-    f.client
-        .write(
-            Method::POST,
-            &format!("/chat/v1/session/{sid}/message"),
-            &json!({"text": "Chegou?", "senderId": id}),
-            RequestKind::Send,
-        )
-        .await
-        .unwrap();
+    f.landed(
+        &sid,
+        "message",
+        json!({"text": "Chegou?", "senderId": id}),
+        RequestKind::Send,
+    )
+    .await;
     left_sending(&f.store, &id);
     let (w, changes) = worker(f.client.clone(), f.store.clone());
     let r = w.run_until_idle().await.unwrap();
@@ -673,14 +720,7 @@ async fn uncertain_send_found_on_server_is_not_sent_again() {
 
 #[tokio::test]
 async fn uncertain_send_not_on_server_is_sent_once() {
-    let f = synced_sim().await;
-    let sid = f.session(atende_sim::WindowStatus::Active);
-    let id = f.enqueue(
-        Action::SendText {
-            text: "Olá!".into(),
-        },
-        Some(&sid),
-    );
+    let (f, sid, id) = sim_with_text("Olá!").await;
     // Died after committing `sending`, before the request left.
     left_sending(&f.store, &id);
     let (w, _) = worker(f.client.clone(), f.store.clone());
@@ -711,15 +751,13 @@ async fn uncertain_send_not_on_server_is_sent_once() {
         },
         Some(&sid),
     );
-    f.client
-        .write(
-            Method::POST,
-            &format!("/chat/v1/session/{sid}/note"),
-            &json!({"text": "Cliente pediu 2ª via"}),
-            RequestKind::General,
-        )
-        .await
-        .unwrap();
+    f.landed(
+        &sid,
+        "note",
+        json!({"text": "Cliente pediu 2ª via"}),
+        RequestKind::General,
+    )
+    .await;
     left_sending(&f.store, &note);
     let r = w.run_until_idle().await.unwrap();
     assert_eq!((r.found_on_server, r.resent), (1, 0));
@@ -764,14 +802,7 @@ async fn lanes_are_ordered_inside_and_parallel_across() {
         Arc::new(|_m: &str, _p: &str, body: &Value, n: usize| (200, send_answer(body, n), DELAY));
     let srv = scripted(script).await;
     let mut s = seeded();
-    s.write(|tx| {
-        for id in ["s2", "s3"] {
-            let raw = SESSION_RAW.replace("\"s1\"", &format!("\"{id}\""));
-            store::session::upsert(tx, &serde_json::from_str::<SessionDto>(&raw).unwrap(), &raw)?;
-        }
-        Ok(())
-    })
-    .unwrap();
+    add_sessions(&mut s, &["s2", "s3"]);
     let mut queued: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for i in 0..3 {
         for sid in ["s1", "s2", "s3"] {
@@ -816,16 +847,7 @@ async fn lanes_are_ordered_inside_and_parallel_across() {
         }
     }
     // Three lanes at once: about 3 × DELAY, not 9 ×.
-    // Requests in flight at the moment each one started.
-    let concurrency = hits
-        .iter()
-        .map(|h| {
-            hits.iter()
-                .filter(|o| o.start <= h.start && h.start < o.end)
-                .count()
-        })
-        .max()
-        .unwrap();
+    let concurrency = max_concurrency(&hits);
     assert_eq!(concurrency, 3, "the three lanes run at once");
     assert!(took < DELAY * 6, "took {took:?}");
     // Placeholders were re-keyed to the server ids.
@@ -857,18 +879,14 @@ async fn a_refused_resend_of_a_session_action_already_applied_counts_as_done() {
         ),
         _ => (404, json!({"text": "?"}), Duration::ZERO),
     });
-    let srv = scripted(script).await;
-    let store = Arc::new(Mutex::new(seeded()));
-    let id = enqueue(
-        &mut store.lock().unwrap(),
+    let (_srv, store, w, id) = scripted_worker(
+        script,
         Action::Conclude {
             reactivate_on_new_message: false,
         },
-        Some("s1"),
     )
-    .unwrap();
+    .await;
     left_sending(&store, &id);
-    let (w, _) = worker(client_for(&srv.base, "t"), store.clone());
     let r = w.run_until_idle().await.unwrap();
     assert_eq!((r.delivered, r.failed, r.resent), (1, 0, 1));
     {
@@ -897,14 +915,7 @@ async fn at_most_the_configured_lanes_run_at_once_and_run_wakes_on_notice() {
     let srv = scripted(script).await;
     let mut s = seeded();
     let lanes = ["s1", "s2", "s3", "s4"];
-    s.write(|tx| {
-        for id in &lanes[1..] {
-            let raw = SESSION_RAW.replace("\"s1\"", &format!("\"{id}\""));
-            store::session::upsert(tx, &serde_json::from_str::<SessionDto>(&raw).unwrap(), &raw)?;
-        }
-        Ok(())
-    })
-    .unwrap();
+    add_sessions(&mut s, &lanes[1..]);
     for sid in lanes {
         enqueue(&mut s, Action::SendText { text: "Oi".into() }, Some(sid)).unwrap();
     }
@@ -916,15 +927,7 @@ async fn at_most_the_configured_lanes_run_at_once_and_run_wakes_on_notice() {
     });
     assert_eq!(w.run_until_idle().await.unwrap().delivered, 4);
     let hits = srv.hits.lock().unwrap().clone();
-    let concurrency = hits
-        .iter()
-        .map(|h| {
-            hits.iter()
-                .filter(|o| o.start <= h.start && h.start < o.end)
-                .count()
-        })
-        .max()
-        .unwrap();
+    let concurrency = max_concurrency(&hits);
     assert_eq!(concurrency, 2);
     assert!(changes.lock().unwrap().contains(&"session".to_string()));
 

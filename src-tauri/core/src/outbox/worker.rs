@@ -358,16 +358,17 @@ impl Inner {
     }
 
     fn finish_report(&self, report: &mut DeliveryReport) -> Result<()> {
-        let (heads, undelivered, failed) = self.with_store(|s| {
+        let (heads, open, failed) = self.with_store(|s| {
             Ok((
                 store::outbox::lane_heads(s.conn())?,
-                store::outbox::undelivered(s.conn())?.len() as u64,
-                store::outbox::failed(s.conn())?.len() as u64,
+                store::outbox::pending_count(s.conn())?,
+                store::outbox::failed_count(s.conn())?,
             ))
         })?;
         let now = self.now();
-        report.remaining = undelivered;
-        report.waiting_for_agent = failed;
+        // `pending_count` counts the failed rows too.
+        report.remaining = (open - failed).max(0) as u64;
+        report.waiting_for_agent = failed.max(0) as u64;
         report.next_due_at = heads
             .iter()
             .map(|h| self.due_at(h).unwrap_or(now))

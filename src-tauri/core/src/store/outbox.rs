@@ -374,17 +374,17 @@ pub fn rekey_placeholder(
     let Some(server_id) = answer.get("id").and_then(|v| v.as_str()) else {
         return Ok(());
     };
-    let arrived = c
-        .prepare_cached("SELECT 1 FROM message WHERE sender_id = ?1 AND id = ?2")?
-        .exists([client_id, server_id])?;
-    if arrived {
+    // The placeholder and any copy already stored, in one indexed lookup.
+    let mut st = c.prepare_cached("SELECT id, raw FROM message WHERE sender_id = ?1")?;
+    let copies: Vec<(String, String)> = st
+        .query_map([client_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    if copies.iter().any(|(id, _)| id == server_id) {
         return delete_placeholder(c, client_id);
     }
-    let raw: Option<String> = c
-        .prepare_cached("SELECT raw FROM message WHERE id = ?1 AND sender_id = ?1")?
-        .query_row([client_id], |r| r.get(0))
-        .optional()?;
-    let Some(raw) = raw else { return Ok(()) };
+    let Some((_, raw)) = copies.into_iter().find(|(id, _)| id == client_id) else {
+        return Ok(());
+    };
     let mut merged: serde_json::Value =
         serde_json::from_str(&raw).unwrap_or_else(|_| serde_json::json!({}));
     if let (Some(m), Some(a)) = (merged.as_object_mut(), answer.as_object()) {
