@@ -2,6 +2,8 @@
 // closes, focus moves in on open, Tab stays inside, and focus returns where it was on close. Esc is
 // handled by the shell's global key handler ("closes the topmost layer").
 import { useEffect, useRef, type KeyboardEvent, type ReactNode } from "react";
+import { X } from "lucide-react";
+import { t } from "../i18n";
 
 interface Props {
   label: string;
@@ -59,5 +61,24 @@ export function Modal({ label, onClose, children, className }: Props) {
         {children}
       </div>
     </div>
+  );
+}
+
+/** Title row with the close button; `kind` picks the `<kind>-header` / `<kind>-title` classes. */
+export function ModalHeader({ kind, title, onClose, focusClose }: { kind: "dialog" | "sheet"; title: string; onClose(): void; focusClose?: boolean }) {
+  return (
+    <header className={`${kind}-header`}>
+      <h2 className={`${kind}-title`}>{title}</h2>
+      <button
+        type="button"
+        className="icon-btn"
+        onClick={onClose}
+        aria-label={t("common.close")}
+        title={t("common.close")}
+        data-autofocus={focusClose || undefined}
+      >
+        <X size={16} />
+      </button>
+    </header>
   );
 }

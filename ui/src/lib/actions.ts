@@ -13,7 +13,7 @@ export type ConvAction =
   | { kind: "reopen"; sessionId: string }
   | { kind: "transfer"; sessionId: string; departmentId: string | null; userId: string | null };
 
-export function runConvAction(a: ConvAction): Promise<Queued> {
+function runConvAction(a: ConvAction): Promise<Queued> {
   switch (a.kind) {
     case "assume":
       return ipc.assume(a.sessionId);
@@ -29,7 +29,7 @@ export function runConvAction(a: ConvAction): Promise<Queued> {
 /** Mutation key of header/palette actions, whose errors the conversation header shows. */
 export const DIRECT_ACTION_KEY = ["conv_action", "direct"] as const;
 /** Mutation key of actions started from a dialog, which shows its own errors. */
-export const DIALOG_ACTION_KEY = ["conv_action", "dialog"] as const;
+const DIALOG_ACTION_KEY = ["conv_action", "dialog"] as const;
 
 function useRefreshOutbox() {
   const qc = useQueryClient();
@@ -69,7 +69,7 @@ export function useOutboxItemAction() {
   });
 }
 
-export interface AvailableActions {
+interface AvailableActions {
   assume: boolean;
   transfer: boolean;
   conclude: boolean;

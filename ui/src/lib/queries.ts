@@ -104,11 +104,9 @@ export const useConversationDetail = (sessionId: string | null) =>
     enabled: sessionId !== null,
   });
 
-export const useTransferTargets = (enabled = true) =>
-  useQuery({ queryKey: qk.transferTargets(), queryFn: ipc.transferTargets, enabled });
+export const useTransferTargets = () => useQuery({ queryKey: qk.transferTargets(), queryFn: ipc.transferTargets });
 
-export const useOutboxFailed = (enabled = true) =>
-  useQuery({ queryKey: qk.outboxFailed(), queryFn: ipc.outboxFailed, enabled });
+export const useOutboxFailed = () => useQuery({ queryKey: qk.outboxFailed(), queryFn: ipc.outboxFailed });
 
 export const useConversationMessages = (sessionId: string | null) =>
   useInfiniteQuery({

@@ -1,33 +1,62 @@
 // The two dialogs of the conversation actions: Transferir (a team, and optionally an agent of that team,
 // from transfer_targets) and the confirmation step of Concluir. Both are keyboard-first (focus starts
 // inside, Tab stays inside, Esc closes through the shell) and keep a refused command's error inline.
-import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
-import { ArrowRightLeft, CircleAlert, CircleCheckBig, X } from "lucide-react";
+import { useEffect, useMemo, useRef, useState, type FormEvent, type Ref } from "react";
+import { ArrowRightLeft, CircleAlert, CircleCheckBig } from "lucide-react";
 import { toIpcError, type ConversationSummary } from "../../ipc";
 import { t } from "../../i18n";
-import { Modal } from "../../components/Modal";
+import { Modal, ModalHeader } from "../../components/Modal";
 import { ErrorView, LoadingView, StateView } from "../../components/StateView";
 import { useConvAction } from "../../lib/actions";
 import { useTransferTargets } from "../../lib/queries";
 
-function DialogHeader({ title, onClose }: { title: string; onClose(): void }) {
-  return (
-    <header className="dialog-header">
-      <h2 className="dialog-title">{title}</h2>
-      <button type="button" className="icon-btn" onClick={onClose} aria-label={t("common.close")} title={t("common.close")}>
-        <X size={16} />
-      </button>
-    </header>
-  );
-}
-
-function InlineError({ message }: { message: string | null }) {
-  if (!message) return null;
+/** A refused command's message; the mutation keeps it until the next attempt. */
+function InlineError({ error }: { error: unknown }) {
+  if (!error) return null;
   return (
     <p className="dialog-error" role="alert" data-testid="dialog-error">
       <CircleAlert size={14} strokeWidth={2.25} aria-hidden="true" />
-      <span>{message}</span>
+      <span>{toIpcError(error).message}</span>
     </p>
+  );
+}
+
+interface SelectFieldProps {
+  ref?: Ref<HTMLSelectElement>;
+  label: string;
+  value: string;
+  onChange(value: string): void;
+  /** The empty-value first option. */
+  placeholder: { label: string; disabled?: boolean };
+  options: { id: string; name: string }[];
+  autoFocus?: boolean;
+  required?: boolean;
+  disabled?: boolean;
+}
+
+function SelectField({ ref, label, value, onChange, placeholder, options, autoFocus, required, disabled }: SelectFieldProps) {
+  return (
+    <label className="form-field">
+      <span className="form-label">{label}</span>
+      <select
+        ref={ref}
+        className="select"
+        data-autofocus={autoFocus || undefined}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        required={required}
+        disabled={disabled}
+      >
+        <option value="" disabled={placeholder.disabled}>
+          {placeholder.label}
+        </option>
+        {options.map((o) => (
+          <option key={o.id} value={o.id}>
+            {o.name}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
@@ -38,7 +67,6 @@ export function TransferDialog({ c, onClose }: { c: ConversationSummary; onClose
   const action = useConvAction("dialog");
   const [team, setTeam] = useState<string | null>(null);
   const [agent, setAgent] = useState("");
-  const [error, setError] = useState<string | null>(null);
   const teamRef = useRef<HTMLSelectElement>(null);
 
   // The targets may arrive after the dialog took focus: move it to the team field then.
@@ -58,20 +86,15 @@ export function TransferDialog({ c, onClose }: { c: ConversationSummary; onClose
     () =>
       (targets.data?.agents ?? [])
         .filter((a) => teamId !== "" && a.departmentIds.includes(teamId))
-        .sort((a, b) => byName.compare(a.name, b.name)),
+        .sort((a, b) => byName.compare(a.name, b.name))
+        .map((a) => ({ id: a.userId, name: a.name })),
     [targets.data, teamId],
   );
 
-  async function onSubmit(e: FormEvent) {
+  function onSubmit(e: FormEvent) {
     e.preventDefault();
     if (!teamId || action.isPending) return;
-    setError(null);
-    try {
-      await action.mutateAsync({ kind: "transfer", sessionId: c.id, departmentId: teamId, userId: agent || null });
-      onClose();
-    } catch (err) {
-      setError(toIpcError(err).message);
-    }
+    action.mutate({ kind: "transfer", sessionId: c.id, departmentId: teamId, userId: agent || null }, { onSuccess: onClose });
   }
 
   let body;
@@ -82,50 +105,37 @@ export function TransferDialog({ c, onClose }: { c: ConversationSummary; onClose
     body = (
       <>
         <p className="dialog-hint">{t("transfer.hint")}</p>
-        <label className="form-field">
-          <span className="form-label">{t("transfer.team")}</span>
-          <select
-            ref={teamRef}
-            className="select"
-            data-autofocus
-            value={teamId}
-            onChange={(e) => {
-              setTeam(e.target.value);
-              setAgent("");
-            }}
-            required
-          >
-            <option value="" disabled>
-              {t("transfer.teamPlaceholder")}
-            </option>
-            {departments.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="form-field">
-          <span className="form-label">{t("transfer.agent")}</span>
-          <select className="select" value={agent} onChange={(e) => setAgent(e.target.value)} disabled={!teamId}>
-            <option value="">{t("transfer.anyAgent")}</option>
-            {agents.map((a) => (
-              <option key={a.userId} value={a.userId}>
-                {a.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          ref={teamRef}
+          label={t("transfer.team")}
+          value={teamId}
+          onChange={(v) => {
+            setTeam(v);
+            setAgent("");
+          }}
+          placeholder={{ label: t("transfer.teamPlaceholder"), disabled: true }}
+          options={departments}
+          autoFocus
+          required
+        />
+        <SelectField
+          label={t("transfer.agent")}
+          value={agent}
+          onChange={setAgent}
+          placeholder={{ label: t("transfer.anyAgent") }}
+          options={agents}
+          disabled={!teamId}
+        />
       </>
     );
 
   return (
     <Modal label={t("transfer.title")} onClose={onClose} className="dialog">
       <form onSubmit={onSubmit} data-testid="transfer-dialog">
-        <DialogHeader title={t("transfer.title")} onClose={onClose} />
+        <ModalHeader kind="dialog" title={t("transfer.title")} onClose={onClose} />
         <div className="dialog-body">
           {body}
-          <InlineError message={error} />
+          <InlineError error={action.error} />
         </div>
         <footer className="dialog-footer">
           <button type="button" className="btn btn-secondary btn-sm" onClick={onClose}>
@@ -143,33 +153,25 @@ export function TransferDialog({ c, onClose }: { c: ConversationSummary; onClose
 
 export function ConcludeDialog({ c, onClose }: { c: ConversationSummary; onClose(): void }) {
   const action = useConvAction("dialog");
-  const [error, setError] = useState<string | null>(null);
   const name = c.contactName || c.contactPhone || t("inbox.unknownContact");
 
-  async function confirm() {
-    if (action.isPending) return;
-    setError(null);
-    try {
-      await action.mutateAsync({ kind: "conclude", sessionId: c.id });
-      onClose();
-    } catch (err) {
-      setError(toIpcError(err).message);
-    }
+  function confirm() {
+    if (!action.isPending) action.mutate({ kind: "conclude", sessionId: c.id }, { onSuccess: onClose });
   }
 
   return (
     <Modal label={t("conclude.title")} onClose={onClose} className="dialog dialog-sm">
       <div data-testid="conclude-dialog">
-        <DialogHeader title={t("conclude.title")} onClose={onClose} />
+        <ModalHeader kind="dialog" title={t("conclude.title")} onClose={onClose} />
         <div className="dialog-body">
           <p className="dialog-text">{t("conclude.body", { name })}</p>
-          <InlineError message={error} />
+          <InlineError error={action.error} />
         </div>
         <footer className="dialog-footer">
           <button type="button" className="btn btn-secondary btn-sm" onClick={onClose}>
             {t("common.cancel")}
           </button>
-          <button type="button" className="btn btn-primary btn-sm" data-autofocus onClick={() => void confirm()} disabled={action.isPending}>
+          <button type="button" className="btn btn-primary btn-sm" data-autofocus onClick={confirm} disabled={action.isPending}>
             <CircleCheckBig size={15} aria-hidden="true" />
             {t("conclude.confirm")}
           </button>

@@ -24,8 +24,9 @@ export function Composer({ sessionId, windowStatus }: Props) {
   const ui = useUi();
   const [text, setTextRaw] = useState(() => drafts.get(sessionId) ?? "");
   const [note, setNote] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const send = useSendMutation();
+  // The refused send's message, kept by the mutation until the next attempt or the next keystroke.
+  const error = send.error ? toIpcError(send.error).message : null;
   const inputRef = useRef<HTMLTextAreaElement>(null);
 
   const expired = windowStatus === "EXPIRED";
@@ -71,12 +72,11 @@ export function Composer({ sessionId, windowStatus }: Props) {
 
   async function submit() {
     if (!canSend) return;
-    setError(null);
     try {
       await send.mutateAsync({ sessionId, text: text.trim(), note });
       setText("");
-    } catch (err) {
-      setError(toIpcError(err).message);
+    } catch {
+      // Shown from send.error; the typed text stays.
     } finally {
       inputRef.current?.focus();
     }
@@ -113,7 +113,7 @@ export function Composer({ sessionId, windowStatus }: Props) {
           value={text}
           onChange={(e) => {
             setText(e.target.value);
-            if (error) setError(null);
+            if (send.error) send.reset();
           }}
           onKeyDown={onKeyDown}
           placeholder={placeholder}

@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useMutationState } from "@tanstack/react-query";
 import { ArrowRightLeft, CircleAlert, CircleCheckBig, PanelRightClose, PanelRightOpen, RotateCcw, UserPlus, X } from "lucide-react";
+import type { LucideIcon } from "lucide-react";
 import type { ConversationSummary } from "../../ipc";
 import { t } from "../../i18n";
 import { Avatar } from "../../components/Avatar";
@@ -67,6 +68,13 @@ export function ConversationHeader({ c }: { c: ConversationSummary }) {
     return () => window.removeEventListener("keydown", onKeyDown);
   }, []);
 
+  const buttons: { show: boolean; label: string; icon: LucideIcon; onClick(): void; primary?: boolean; dialog?: boolean; keys?: string }[] = [
+    { show: avail.assume, label: t("conv.action.assume"), icon: UserPlus, onClick: () => run("assume"), primary: true, keys: "A" },
+    { show: avail.transfer, label: t("conv.action.transfer"), icon: ArrowRightLeft, onClick: () => ui.setOverlay("transfer"), dialog: true, keys: "T" },
+    { show: avail.conclude, label: t("conv.action.conclude"), icon: CircleCheckBig, onClick: () => ui.setOverlay("conclude"), dialog: true, keys: "C" },
+    { show: avail.reopen, label: t("conv.action.reopen"), icon: RotateCcw, onClick: () => run("reopen"), primary: true },
+  ];
+
   const showError = lastError && lastError.at !== dismissedAt ? lastError : null;
 
   return (
@@ -93,56 +101,22 @@ export function ConversationHeader({ c }: { c: ConversationSummary }) {
           </div>
         </div>
         <div className="conv-header-actions" role="group" aria-label={t("conv.action.label")}>
-          {avail.assume && (
-            <button
-              type="button"
-              className="btn btn-primary btn-sm"
-              onClick={() => run("assume")}
-              disabled={action.isPending}
-              title={`${t("conv.action.assume")} (A)`}
-              aria-keyshortcuts="A"
-            >
-              <UserPlus size={15} aria-hidden="true" />
-              <span className="btn-label">{t("conv.action.assume")}</span>
-            </button>
-          )}
-          {avail.transfer && (
-            <button
-              type="button"
-              className="btn btn-secondary btn-sm"
-              onClick={() => ui.setOverlay("transfer")}
-              aria-haspopup="dialog"
-              title={`${t("conv.action.transfer")} (T)`}
-              aria-keyshortcuts="T"
-            >
-              <ArrowRightLeft size={15} aria-hidden="true" />
-              <span className="btn-label">{t("conv.action.transfer")}</span>
-            </button>
-          )}
-          {avail.conclude && (
-            <button
-              type="button"
-              className="btn btn-secondary btn-sm"
-              onClick={() => ui.setOverlay("conclude")}
-              aria-haspopup="dialog"
-              title={`${t("conv.action.conclude")} (C)`}
-              aria-keyshortcuts="C"
-            >
-              <CircleCheckBig size={15} aria-hidden="true" />
-              <span className="btn-label">{t("conv.action.conclude")}</span>
-            </button>
-          )}
-          {avail.reopen && (
-            <button
-              type="button"
-              className="btn btn-primary btn-sm"
-              onClick={() => run("reopen")}
-              disabled={action.isPending}
-              title={t("conv.action.reopen")}
-            >
-              <RotateCcw size={15} aria-hidden="true" />
-              <span className="btn-label">{t("conv.action.reopen")}</span>
-            </button>
+          {buttons.map((b) =>
+            b.show ? (
+              <button
+                key={b.label}
+                type="button"
+                className={`btn ${b.primary ? "btn-primary" : "btn-secondary"} btn-sm`}
+                onClick={b.onClick}
+                disabled={b.dialog ? undefined : action.isPending}
+                aria-haspopup={b.dialog ? "dialog" : undefined}
+                title={b.keys ? `${b.label} (${b.keys})` : b.label}
+                aria-keyshortcuts={b.keys}
+              >
+                <b.icon size={15} aria-hidden="true" />
+                <span className="btn-label">{b.label}</span>
+              </button>
+            ) : null,
           )}
           <span className="divider-v" aria-hidden="true" />
           <button

@@ -4,22 +4,20 @@
 // "outbox" overlay: Esc (through the shell) or a click outside closes it, and focus returns to the
 // status-bar button that opened it.
 import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from "react";
-import { CircleAlert, CircleCheckBig, RotateCw, Trash2, X } from "lucide-react";
-import { toIpcError, type OutboxFailed } from "../../ipc";
+import { CircleCheckBig, X } from "lucide-react";
+import type { OutboxFailed } from "../../ipc";
 import { hasKey, t } from "../../i18n";
 import { formatDateTime, formatRelative } from "../../i18n/format";
 import { ErrorView, LoadingView, StateView } from "../../components/StateView";
-import { useOutboxItemAction } from "../../lib/actions";
+import { OutboxFailure } from "../conversation/OutboxState";
 import { useOutboxFailed } from "../../lib/queries";
 
-export function outboxActionLabel(action: string): string {
+function outboxActionLabel(action: string): string {
   const key = `outbox.action.${action}`;
   return hasKey(key) ? t(key) : action;
 }
 
 function FailedRow({ item }: { item: OutboxFailed }) {
-  const act = useOutboxItemAction();
-  const actError = act.error ? toIpcError(act.error).message : null;
   return (
     <li className="outbox-item" data-testid="outbox-item">
       <div className="outbox-item-head">
@@ -29,20 +27,7 @@ function FailedRow({ item }: { item: OutboxFailed }) {
         </time>
       </div>
       {item.summary && <p className="outbox-item-summary">{item.summary}</p>}
-      <p className="outbox-item-error">
-        <CircleAlert size={13} strokeWidth={2.25} aria-hidden="true" />
-        <span>{actError ?? item.error}</span>
-      </p>
-      <div className="outbox-item-actions">
-        <button type="button" className="btn btn-secondary btn-xs" disabled={act.isPending} onClick={() => act.mutate({ op: "retry", id: item.id })}>
-          <RotateCw size={13} aria-hidden="true" />
-          {t("outbox.retry")}
-        </button>
-        <button type="button" className="btn btn-ghost btn-xs" disabled={act.isPending} onClick={() => act.mutate({ op: "discard", id: item.id })}>
-          <Trash2 size={13} aria-hidden="true" />
-          {t("outbox.discard")}
-        </button>
-      </div>
+      <OutboxFailure id={item.id} error={item.error} />
     </li>
   );
 }

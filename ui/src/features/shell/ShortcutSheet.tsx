@@ -1,7 +1,6 @@
 // The "?" sheet listing the keyboard shortcuts (live ones, and the ones arriving in the next version).
-import { X } from "lucide-react";
 import { t, type MessageKey } from "../../i18n";
-import { Modal } from "../../components/Modal";
+import { Modal, ModalHeader } from "../../components/Modal";
 
 type Row = { keys: string[][]; label: MessageKey };
 
@@ -46,12 +45,7 @@ const GROUPS: { title: MessageKey; rows: Row[]; soon?: boolean }[] = [
 export function ShortcutSheet({ onClose }: { onClose(): void }) {
   return (
     <Modal label={t("shortcuts.title")} onClose={onClose} className="sheet">
-      <header className="sheet-header">
-        <h2 className="sheet-title">{t("shortcuts.title")}</h2>
-        <button type="button" className="icon-btn" onClick={onClose} aria-label={t("common.close")} title={t("common.close")} data-autofocus>
-          <X size={16} />
-        </button>
-      </header>
+      <ModalHeader kind="sheet" title={t("shortcuts.title")} onClose={onClose} focusClose />
       <div className="sheet-body">
         {GROUPS.map((g) => (
           <section key={g.title} className={`sheet-group${g.soon ? " is-soon" : ""}`}>
