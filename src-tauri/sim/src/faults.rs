@@ -16,6 +16,7 @@
 //! | `truncated` | same status, the JSON cut at a random point (2xx JSON only) | yes |
 //! | `duplicate_across_pages` | a list page n ≥ 2 starts 1–3 items before the previous one ended | — |
 //! | `change_while_paging` | before page n ≥ 2, an item of an earlier page really changes | yes (that item) |
+//! | `quirks` (a switch, not a probability) | every 2xx JSON answer of a `GET` in the real API's shapes: timestamps with 0–7 fractional digits, unknown fields, `contactDetails` null in session lists now and then, contacts in the other spelling (or both), reference lists as a plain array or an envelope | no (the world stays canonical) |
 //!
 //! plus a *storm* (`storm_ms`, or [`SimHandle::start_storm`](crate::SimHandle::start_storm)):
 //! every API call answers 429 with `Retry-After` until it ends, whatever the scope (public
@@ -38,6 +39,15 @@
 //! note's reaction, a contact's `annotation`; `updatedAt` moves to now. Lists ordered or
 //! windowed by `UpdatedAt` then shift under a naive page-number walk exactly as on a real
 //! server: the item leaves the window or jumps to the end, and the walk misses or repeats items.
+//!
+//! `quirks` is not drawn per request like the others (it applies even when every
+//! probability is 0, within the same `reads` / `routes` scope): each reshape is a function of
+//! the item (a hash of its id, or of the timestamp's value), so an item reads identically on
+//! every request, in a list or by id. Only the form of a reference list (plain array or
+//! envelope) varies per request, from the seed and the request's number; the items are the
+//! same. The rules, and [`quirks::normalize`](crate::quirks::normalize) that undoes them for a
+//! comparison with a [`WorldDump`](crate::WorldDump), are in [`quirks`](crate::quirks). One
+//! count per reshaped answer.
 //!
 //! Durations (`timeout_ms`, `slow_ms`, `storm_ms`) are simulated time: the gate sleeps
 //! [`Clock::real`](crate::clock::Clock::real) of them. Every injected fault is counted in
@@ -66,7 +76,8 @@ use crate::server::Shared;
 /// `{"seed":0, "error_5xx":0.0, "error_after_apply":0.0, "timeout":0.0, "timeout_ms":30000,
 /// "drop_before":0.0, "drop_after":0.0, "slow":0.0, "slow_ms":2000, "malformed":0.0,
 /// "truncated":0.0, "duplicate_across_pages":0.0, "change_while_paging":0.0, "storm_ms":0,
-/// "reads":true, "writes":true, "routes":null}`.
+/// "late_commit":0.0, "late_commit_max_ms":90000, "late_visible_ms":5000,
+/// "no_global_messages":false, "quirks":false, "reads":true, "writes":true, "routes":null}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Faults {
@@ -99,6 +110,24 @@ pub struct Faults {
     pub change_while_paging: f64,
     /// > 0: a storm of this many simulated milliseconds starts when these faults are set.
     pub storm_ms: u64,
+    /// Per item created (message, note, session, contact): the probability that it is a *late
+    /// commit*: stamped up to `late_commit_max_ms` in the past, and visible (in every list and
+    /// by id) only up to `late_visible_ms` later. Its effects on other items (a message's on its
+    /// session) are visible at once.
+    pub late_commit: f64,
+    /// How far in the past a late commit is stamped, at most (simulated milliseconds).
+    pub late_commit_max_ms: u64,
+    /// How long a late commit stays invisible, at most (simulated milliseconds).
+    pub late_visible_ms: u64,
+    /// `GET /chat/v1/message` without a `SessionId` answers 404, as the real API does, whatever
+    /// [`SimConfig::global_message_list`](crate::SimConfig) says.
+    pub no_global_messages: bool,
+    /// The real API's answer shapes (see [`quirks`](crate::quirks)): .NET timestamps with 0-7
+    /// fractional digits, unknown fields, `contactDetails` null in list answers now and then,
+    /// contact fields in both spellings, reference lists as plain arrays or paged envelopes.
+    /// Deterministic per item; applies to `GET` answers in scope even with every probability
+    /// at 0.
+    pub quirks: bool,
     /// Faults apply to reads (GET, HEAD, OPTIONS).
     pub reads: bool,
     /// Faults apply to writes (POST, PUT, PATCH, DELETE).
@@ -124,6 +153,11 @@ impl Default for Faults {
             duplicate_across_pages: 0.0,
             change_while_paging: 0.0,
             storm_ms: 0,
+            late_commit: 0.0,
+            late_commit_max_ms: 90_000,
+            late_visible_ms: 5_000,
+            no_global_messages: false,
+            quirks: false,
             reads: true,
             writes: true,
             routes: None,
@@ -154,6 +188,15 @@ impl Faults {
         ]
     }
 
+    /// The world's side of these faults: its late commits.
+    pub fn late_commits(&self) -> crate::world::LateCommits {
+        crate::world::LateCommits {
+            probability: self.late_commit,
+            max_age: Duration::from_millis(self.late_commit_max_ms),
+            max_delay: Duration::from_millis(self.late_visible_ms),
+        }
+    }
+
     /// Every probability is a number in 0.0..=1.0.
     pub fn validate(&self) -> Result<(), FaultsError> {
         for (kind, p) in self.probabilities() {
@@ -163,6 +206,12 @@ impl Faults {
                     value: p,
                 });
             }
+        }
+        if !(0.0..=1.0).contains(&self.late_commit) {
+            return Err(FaultsError::Probability {
+                field: FaultKind::LateCommit.as_str(),
+                value: self.late_commit,
+            });
         }
         Ok(())
     }
@@ -198,6 +247,12 @@ pub enum FaultKind {
     ChangeWhilePaging,
     /// A 429 answered because of a storm.
     Storm,
+    /// An item created as a late commit (counted by the world when it is created).
+    LateCommit,
+    /// A global message list answered 404 because of `no_global_messages`.
+    NoGlobalMessages,
+    /// An answer reshaped by `quirks`.
+    Quirks,
 }
 
 impl FaultKind {
@@ -215,6 +270,9 @@ impl FaultKind {
             FaultKind::DuplicateAcrossPages => "duplicate_across_pages",
             FaultKind::ChangeWhilePaging => "change_while_paging",
             FaultKind::Storm => "storm",
+            FaultKind::LateCommit => "late_commit",
+            FaultKind::NoGlobalMessages => "no_global_messages",
+            FaultKind::Quirks => "quirks",
         }
     }
 }
@@ -225,6 +283,9 @@ pub(crate) struct FaultState {
     faults: Faults,
     rng: ChaCha8Rng,
     storm_until: Option<Instant>,
+    /// Requests reshaped by `quirks` since the faults were set (numbers their per-request
+    /// draws, kept apart from `rng` so quirks do not shift the other faults' sequence).
+    quirk_requests: u64,
 }
 
 impl FaultState {
@@ -233,6 +294,7 @@ impl FaultState {
             rng: ChaCha8Rng::seed_from_u64(faults.seed),
             faults: Faults::default(),
             storm_until: None,
+            quirk_requests: 0,
         };
         st.set(faults, now);
         st
@@ -243,7 +305,25 @@ impl FaultState {
         self.rng = ChaCha8Rng::seed_from_u64(faults.seed);
         self.storm_until =
             (faults.storm_ms > 0).then(|| now + Duration::from_millis(faults.storm_ms));
+        self.quirk_requests = 0;
         self.faults = faults;
+    }
+
+    /// `quirks` on and a GET in scope: the request's draw for the one quirk that may vary per
+    /// request (the shape of a reference list), from the seed and the request's number, so
+    /// the same seed and sequence of requests give the same shapes. Independent of
+    /// [`FaultState::plan`], which draws nothing when no probability is set.
+    pub fn quirks(&mut self, method: &Method, path: &str) -> Option<u64> {
+        let f = &self.faults;
+        if !f.quirks || *method != Method::GET || !f.in_scope(method, path) {
+            return None;
+        }
+        self.quirk_requests += 1;
+        Some(fnv1a(&[
+            &f.seed.to_le_bytes(),
+            b"quirks",
+            &self.quirk_requests.to_le_bytes(),
+        ]))
     }
 
     pub fn faults(&self) -> &Faults {
@@ -301,6 +381,7 @@ impl FaultState {
         });
         let rng = &mut self.rng;
         Plan {
+            paging_faults: dup_p > 0.0 || change_p > 0.0,
             error_5xx: error_5xx.then(|| {
                 let status = [
                     StatusCode::INTERNAL_SERVER_ERROR,
@@ -324,6 +405,8 @@ impl FaultState {
 /// Everything decided for one request.
 #[derive(Debug, Default)]
 struct Plan {
+    /// `duplicate_across_pages` or `change_while_paging` is on (counted with a page n ≥ 2).
+    paging_faults: bool,
     /// Status and whether the body is HTML (else the error envelope).
     error_5xx: Option<(StatusCode, bool)>,
     /// Bytes sent before the cut.
@@ -450,7 +533,7 @@ fn is_page_param(lower_name: &str) -> bool {
 }
 
 /// FNV-1a: a stable hash (unlike `DefaultHasher`, fixed across Rust versions).
-fn fnv1a(parts: &[&[u8]]) -> u64 {
+pub(crate) fn fnv1a(parts: &[&[u8]]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for &b in *part {
@@ -641,6 +724,10 @@ pub(crate) async fn around(st: &Arc<Shared>, mut req: Request, next: Next) -> Re
     let plan = st
         .fault_state()
         .plan(req.method(), req.uri().path(), req.uri().query());
+    let quirks = st
+        .fault_state()
+        .quirks(req.method(), req.uri().path())
+        .map(|draw| (draw, req.uri().clone()));
     let clock = st.config.clock.clone();
 
     if let Some((status, html)) = plan.error_5xx {
@@ -662,6 +749,9 @@ pub(crate) async fn around(st: &Arc<Shared>, mut req: Request, next: Next) -> Re
         tokio::time::sleep(clock.real(d)).await;
     }
     let mut repeated = 0;
+    if plan.list.is_some() && plan.paging_faults {
+        st.stats().paging_fault_chances += 1;
+    }
     if let Some(lp) = &plan.list {
         if let Some(at) = lp.change_at {
             let original = (req.uri().clone(), req.extensions().clone());
@@ -675,7 +765,12 @@ pub(crate) async fn around(st: &Arc<Shared>, mut req: Request, next: Next) -> Re
         }
     }
 
-    let resp = next.run(req).await;
+    let mut resp = next.run(req).await;
+    if let Some((draw, uri)) = quirks {
+        if resp.status().is_success() && is_json(resp.headers()) {
+            resp = crate::quirks::reshape(st, &uri, draw, resp).await;
+        }
+    }
 
     if repeated > 0 && resp.status().is_success() {
         st.count_fault(FaultKind::DuplicateAcrossPages);

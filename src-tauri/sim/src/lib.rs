@@ -10,7 +10,8 @@
 //!
 //! For the sync client's robustness tests it also misbehaves on demand: [`Faults`] (server
 //! errors before or after a write, cut connections, timeouts, broken bodies, repeated items
-//! across pages, data changing between pages, 429 storms), switched at run time with
+//! across pages, data changing between pages, 429 storms, and with `quirks` the real API's
+//! answer shapes, see [`quirks`]), switched at run time with
 //! [`SimHandle::set_faults`] or `PUT /__sim/faults`. And its time is injectable
 //! ([`SimConfig::clock`]): a [`ScaledClock`] runs ten simulated minutes in ten real seconds,
 //! rate-limit windows, timestamps and background traffic included.
@@ -26,7 +27,8 @@
 //!
 //! Layout: [`config`] (knobs), [`model`] (the API's JSON as serde structs), [`world`] (the data
 //! and its consistent mutations), `seed` (deterministic generation), `server` + `routes`
-//! (axum), [`faults`] (the fault layer of the gate), [`query`] (paging/filters), [`ratelimit`],
+//! (axum), [`faults`] (the fault layer of the gate) and [`quirks`] (its answer reshaping, and
+//! the enum values the documentation does not list), [`query`] (paging/filters), [`ratelimit`],
 //! [`clock`], [`stats`], `traffic` (background customers), `assets` (the media files served at
 //! `/files/...`).
 
@@ -38,6 +40,7 @@ pub mod error;
 pub mod faults;
 pub mod model;
 pub mod query;
+pub mod quirks;
 pub mod ratelimit;
 mod routes;
 mod seed;
@@ -58,7 +61,8 @@ pub use clock::{Clock, ManualClock, ScaledClock, SystemClock};
 pub use config::{RateLimits, SeedSize, SimConfig, TrafficConfig};
 pub use error::{ApiError, FaultsError, SimError, WorldError};
 pub use faults::{FaultKind, Faults};
-pub use model::{Direction, MessageStatus, MessageType, SessionStatus, WindowStatus};
+pub use model::{ChannelType, Direction, MessageStatus, MessageType, SessionStatus, WindowStatus};
+pub use quirks::NewerValues;
 pub use seed::status_counts;
 pub use stats::{RouteStats, Stats};
 pub use world::{DemoAgent, World, WorldDump};
@@ -175,7 +179,7 @@ impl SimHandle {
     pub fn set_faults(&self, faults: Faults) -> Result<(), FaultsError> {
         faults.validate()?;
         let now = self.shared.config.clock.now();
-        self.shared.fault_state().set(faults, now);
+        self.shared.set_faults(faults, now);
         Ok(())
     }
 
@@ -193,17 +197,34 @@ impl SimHandle {
     }
 
     /// A snapshot of the request counters.
+    /// The request counters; `faults` also counts the late commits the world created.
     pub fn stats(&self) -> Stats {
-        self.shared.stats().clone()
+        let late = self.shared.world().late_commits;
+        let mut stats = self.shared.stats().clone();
+        if late > 0 {
+            stats
+                .faults
+                .insert(FaultKind::LateCommit.as_str().to_string(), late);
+        }
+        stats
     }
 
     pub fn reset_stats(&self) {
+        self.shared.world().late_commits = 0;
         *self.shared.stats() = Stats::default();
     }
 
     /// `false`: every request is answered 503 with the error envelope (a simple offline switch).
     pub fn set_online(&self, online: bool) {
         self.shared.online.store(online, Ordering::SeqCst);
+    }
+
+    /// Stops the background customers (the traffic task), if any: the world stops changing on
+    /// its own, so a test can take a last look that nothing races with.
+    pub fn stop_traffic(&mut self) {
+        if let Some(t) = self.traffic_task.take() {
+            t.abort();
+        }
     }
 
     /// Stops the traffic task and the server, waiting (up to 5 s) for in-flight requests.

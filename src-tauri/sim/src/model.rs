@@ -2,7 +2,9 @@
 //!
 //! Every struct here serializes to exactly the JSON the public API documents
 //! (`/work/shared/api/helena.md`): camelCase field names, enums as their upper-case strings,
-//! dates as ISO-8601 UTC with milliseconds and `Z`. The simulator's [`World`](crate::World)
+//! dates as ISO-8601 UTC with milliseconds and `Z` (with [`Faults::quirks`](crate::Faults::quirks)
+//! the fault layer re-spells answers the way the live API does: see [`quirks`](crate::quirks);
+//! the world keeps this canonical form). The simulator's [`World`](crate::World)
 //! stores these structs directly, so a handler can answer by serializing what it holds and a
 //! test can read or mutate exactly what a client will see. A few `#[serde(skip)]` fields hold
 //! simulator-only bookkeeping (e.g. the delivery progress of a message sent through the API).
@@ -63,28 +65,43 @@ pub mod ts {
     }
 }
 
-/// Declares an API enum: serde names, `ALL`, `as_str`, case-insensitive `parse`.
+/// Declares an API enum: serde names, `ALL`, `NEWER`, `as_str`, case-insensitive `parse`.
+///
+/// The optional `newer { … }` values are ones helena.md does not list: a live server may add
+/// values a client has no case for. The simulator serves them only when a world holds them
+/// ([`World::adopt_newer_values`](crate::World::adopt_newer_values), or
+/// [`SimConfig::newer_enum_values`](crate::SimConfig::newer_enum_values) at seeding); `ALL`
+/// leaves them out, so seeding, which walks `ALL`, is unchanged.
 macro_rules! api_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $s:literal),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $s:literal),+ $(,)? }
+     $(newer { $($(#[$nm:meta])* $nv:ident = $ns:literal),+ $(,)? })?) => {
         $(#[$m])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         pub enum $name {
-            $( #[serde(rename = $s)] $variant ),+
+            $( #[serde(rename = $s)] $variant, )+
+            $($( $(#[$nm])* #[serde(rename = $ns)] $nv, )+)?
         }
 
         impl $name {
-            /// Every value, in the order the API lists them.
+            /// Every documented value, in the order the API lists them.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// Values the documentation does not list (served only by worlds that hold them).
+            pub const NEWER: &'static [$name] = &[$($($name::$nv),+)?];
 
             /// The wire spelling.
             pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $s),+ }
+                match self {
+                    $($name::$variant => $s,)+
+                    $($($name::$nv => $ns,)+)?
+                }
             }
 
             /// Parses the wire spelling, ignoring case and surrounding blanks.
             pub fn parse(s: &str) -> Option<Self> {
                 let s = s.trim();
                 $( if s.eq_ignore_ascii_case($s) { return Some($name::$variant); } )+
+                $($( if s.eq_ignore_ascii_case($ns) { return Some($name::$nv); } )+)?
                 None
             }
         }
@@ -107,6 +124,12 @@ api_enum!(
         Completed = "COMPLETED",
         Hidden = "HIDDEN",
     }
+    newer {
+        /// Parked by an agent; open (no `endAt`), it behaves like `IN_PROGRESS`.
+        OnHold = "ON_HOLD",
+        /// Waiting for a new contact message; open, it behaves like `PENDING`.
+        WaitingNew = "WAITING_NEW",
+    }
 );
 
 impl SessionStatus {
@@ -114,7 +137,11 @@ impl SessionStatus {
     pub fn is_open(self) -> bool {
         matches!(
             self,
-            SessionStatus::Pending | SessionStatus::InProgress | SessionStatus::Started
+            SessionStatus::Pending
+                | SessionStatus::InProgress
+                | SessionStatus::Started
+                | SessionStatus::OnHold
+                | SessionStatus::WaitingNew
         )
     }
 
@@ -127,6 +154,8 @@ impl SessionStatus {
             SessionStatus::InProgress => "Em atendimento",
             SessionStatus::Completed => "Concluído",
             SessionStatus::Hidden => "Oculto",
+            SessionStatus::OnHold => "Em espera",
+            SessionStatus::WaitingNew => "Aguardando nova mensagem",
         }
     }
 }
@@ -151,12 +180,23 @@ api_enum!(
         Instagram = "INSTAGRAM",
         Messenger = "MESSENGER",
     }
+    newer {
+        /// The web-chat widget (the channel list's `ChannelType=WebChat` filter names it).
+        Webchat = "WEBCHAT",
+    }
 );
 
 impl ChannelType {
     /// Whether this is one of the WhatsApp providers.
     pub fn is_whatsapp(self) -> bool {
-        !matches!(self, ChannelType::Instagram | ChannelType::Messenger)
+        matches!(
+            self,
+            ChannelType::GupshupWhatsapp
+                | ChannelType::Dialog360Whatsapp
+                | ChannelType::CloudapiWhatsapp
+                | ChannelType::ZapiWhatsapp
+                | ChannelType::EvolutionapiWhatsapp
+        )
     }
 }
 
@@ -183,6 +223,10 @@ api_enum!(
         Buttons = "BUTTONS",
         Transition = "TRANSITION",
         Track = "TRACK",
+    }
+    newer {
+        /// An interactive reply (a button or list choice) the documented list does not name.
+        Interactive = "INTERACTIVE",
     }
 );
 
@@ -667,22 +711,14 @@ impl Message {
         }
     }
 
-    /// The one-line preview used for a session's `lastMessageText`: the text, or a label for
-    /// media without a caption.
-    pub fn preview_text(&self) -> String {
-        match self.text.as_deref() {
-            Some(t) if !t.trim().is_empty() => t.to_string(),
-            _ => match self.message_type {
-                MessageType::Image => "📷 Imagem".into(),
-                MessageType::Audio => "🎤 Áudio".into(),
-                MessageType::Video => "🎬 Vídeo".into(),
-                MessageType::Document => "📄 Documento".into(),
-                MessageType::Sticker => "Figurinha".into(),
-                MessageType::Location => "📍 Localização".into(),
-                MessageType::Contact => "👤 Contato".into(),
-                _ => String::new(),
-            },
-        }
+    /// The session's `lastMessageText` after this message: its text or caption. As the real API
+    /// does, a media message without a caption leaves it empty (a client shows the kind from the
+    /// message's `type`).
+    pub fn preview_text(&self) -> Option<String> {
+        self.text
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .map(str::to_string)
     }
 }
 

@@ -34,7 +34,11 @@ use crate::world::{fmt_span, format_phone, trunc_ms, DemoAgent, World};
 /// Builds the world for `config`; file URLs hang off `base_url`.
 pub fn seed_world(config: &SimConfig, base_url: &str) -> World {
     let base_time = trunc_ms(config.base_time.unwrap_or_else(|| config.clock.utc()));
-    Seeder::new(config, base_time).run(base_url)
+    let mut world = Seeder::new(config, base_time).run(base_url);
+    if config.newer_enum_values {
+        crate::quirks::seed_newer_values(&mut world);
+    }
+    world
 }
 
 /// The demo agent of a freshly seeded world (agent index 0).
@@ -770,10 +774,15 @@ impl<'a> Seeder<'a> {
                 ((u.powf(1.3)) * nd as f64) as usize % nd
             };
             let wants_agent = match status {
-                SessionStatus::InProgress | SessionStatus::Completed => true,
+                // (`ON_HOLD` / `WAITING_NEW` are never planned: see `SessionStatus::NEWER`.)
+                SessionStatus::InProgress | SessionStatus::Completed | SessionStatus::OnHold => {
+                    true
+                }
                 SessionStatus::Started => self.chance(0.7),
                 SessionStatus::Hidden => self.chance(0.3),
-                SessionStatus::Pending | SessionStatus::Undefined => false,
+                SessionStatus::Pending | SessionStatus::Undefined | SessionStatus::WaitingNew => {
+                    false
+                }
             };
             let agent = if wants_agent {
                 let m = &members[department];
@@ -803,7 +812,7 @@ impl<'a> Seeder<'a> {
                         .min(c);
                     (created, last.max(created), Some(end.max(last)))
                 }
-                SessionStatus::Pending => {
+                SessionStatus::Pending | SessionStatus::WaitingNew => {
                     let created = if self.chance(0.8) {
                         self.between(c - Duration::hours(20), c - Duration::minutes(2))
                     } else {
@@ -812,7 +821,7 @@ impl<'a> Seeder<'a> {
                     let last = self.between(created, c - Duration::minutes(1));
                     (created, last, None)
                 }
-                SessionStatus::InProgress => {
+                SessionStatus::InProgress | SessionStatus::OnHold => {
                     let created = self.between(c - Duration::days(6), c - Duration::minutes(5));
                     let last = if self.chance(0.7) {
                         self.between(
@@ -945,8 +954,8 @@ impl<'a> Seeder<'a> {
         for p in plans {
             let base = match p.status {
                 SessionStatus::Completed => 1.0,
-                SessionStatus::InProgress => 1.1,
-                SessionStatus::Pending => 0.35,
+                SessionStatus::InProgress | SessionStatus::OnHold => 1.1,
+                SessionStatus::Pending | SessionStatus::WaitingNew => 0.35,
                 SessionStatus::Hidden => 0.15,
                 SessionStatus::Undefined => 0.4,
                 SessionStatus::Started => 0.02,
@@ -1426,7 +1435,8 @@ impl<'a> Seeder<'a> {
                 details.footer_text = Some("Responda com o número da opção".into());
                 origin = MessageOrigin::Bot;
             }
-            MessageType::Buttons => {
+            // (`INTERACTIVE` is never planned: see `MessageType::NEWER`.)
+            MessageType::Buttons | MessageType::Interactive => {
                 let l = *pick(&mut self.rng, corpus::BUTTON_TEXTS);
                 text = Some(self.fill(l, p, &nome, &agente, &dept));
                 details.footer_text = Some("Toque em uma das opções: Sim / Não".into());
@@ -1741,7 +1751,7 @@ impl<'a> Seeder<'a> {
             status_description: p.status.description().into(),
             time_service,
             time_wait,
-            last_message_text: last.map(Message::preview_text),
+            last_message_text: last.and_then(Message::preview_text),
             unread_count: unread,
             utm,
             metadata,
@@ -1978,7 +1988,7 @@ mod tests {
             assert!(msgs.windows(2).all(|p| p[0].created_at <= p[1].created_at));
             let last = msgs.last();
             assert_eq!(s.last_interaction_date, last.map(|m| m.created_at));
-            assert_eq!(s.last_message_text, last.map(|m| m.preview_text()));
+            assert_eq!(s.last_message_text, last.and_then(|m| m.preview_text()));
             let last_in = msgs
                 .iter()
                 .rev()

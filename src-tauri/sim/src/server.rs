@@ -49,9 +49,10 @@ pub(crate) const ADMIN_FAULTS: &str = "/__sim/faults";
 pub(crate) type AppState = Arc<Shared>;
 
 impl Shared {
-    pub fn new(config: SimConfig, world: World) -> Self {
+    pub fn new(config: SimConfig, mut world: World) -> Self {
         let limiter = RateLimiter::new(&config.limits, config.clock.clone());
         let faults = FaultState::new(config.faults.clone(), config.clock.now());
+        world.late = config.faults.late_commits();
         Shared {
             config,
             world: Mutex::new(world),
@@ -64,6 +65,14 @@ impl Shared {
 
     pub fn fault_state(&self) -> MutexGuard<'_, FaultState> {
         self.faults.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Replaces the faults in force (the gate's and the world's late commits) at `now`.
+    pub fn set_faults(&self, faults: Faults, now: Instant) -> Faults {
+        self.world().late = faults.late_commits();
+        let mut state = self.fault_state();
+        state.set(faults, now);
+        state.faults().clone()
     }
 
     /// Counts one injected fault.
@@ -315,11 +324,7 @@ async fn admin_faults(st: AppState, req: Request) -> Response {
             };
             let text = String::from_utf8_lossy(&bytes);
             match Faults::from_json(&text) {
-                Ok(f) => {
-                    let mut state = st.fault_state();
-                    state.set(f, now);
-                    axum::Json(state.faults().clone()).into_response()
-                }
+                Ok(f) => axum::Json(st.set_faults(f, now)).into_response(),
                 Err(e) => ApiError::bad_request(format!("Configuração de falhas inválida: {e}."))
                     .into_response(),
             }

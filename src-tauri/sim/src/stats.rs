@@ -24,6 +24,10 @@ pub struct Stats {
     /// Injected faults by kind ([`FaultKind::as_str`](crate::FaultKind::as_str): `error_5xx`,
     /// `drop_after`, ..., and `storm` for each storm 429).
     pub faults: BTreeMap<String, u64>,
+    /// List requests for a page n ≥ 2 of a page-number walk while `duplicate_across_pages` or
+    /// `change_while_paging` was on: the chances those two faults had (the engine walks windows
+    /// by key, so only long note lists give them any).
+    pub paging_fault_chances: u64,
     /// Per matched route (authorized, admitted requests only).
     pub by_route: BTreeMap<String, RouteStats>,
 }

@@ -49,7 +49,10 @@ pub(crate) fn step(w: &mut World, n: u64, new_session_every: u32) {
         .filter(|&i| {
             matches!(
                 w.sessions[i].status,
-                SessionStatus::InProgress | SessionStatus::Pending
+                SessionStatus::InProgress
+                    | SessionStatus::Pending
+                    | SessionStatus::OnHold
+                    | SessionStatus::WaitingNew
             )
         })
         .collect();

@@ -112,6 +112,21 @@ fn index_message(
     by_session.entry(m.session_id.clone()).or_default().push(i);
 }
 
+/// Late commits (the `late_commit` fault, helena.md §9): an item created by a customer or by
+/// another agent is stamped up to `max_age` in the past and becomes visible (in every list and
+/// by id) up to `max_delay` later, while its effects on other items (a message's on its session:
+/// `lastInteractionDate`, `unreadCount`, `lastMessageText`) are visible at once. Writes the API
+/// answers (sends, notes, contacts created through it) are never late: the answer carries them.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LateCommits {
+    /// Per item created, the probability that it is a late commit (0 = off).
+    pub probability: f64,
+    /// How far in the past a late item is stamped, at most.
+    pub max_age: Duration,
+    /// How long a late item stays invisible, at most.
+    pub max_delay: Duration,
+}
+
 /// The whole simulated account.
 #[derive(Debug)]
 pub struct World {
@@ -139,6 +154,14 @@ pub struct World {
     pub delivery_step: Duration,
     /// Mirror of [`SimConfig::session_updated_on_message`](crate::SimConfig).
     pub session_updated_on_message: bool,
+    /// The late-commit fault in force (mirrored from [`Faults`](crate::Faults) by the server).
+    pub late: LateCommits,
+    /// How many items were created as late commits.
+    pub late_commits: u64,
+    /// Late commits not visible yet: id -> when it becomes visible.
+    hidden: HashMap<String, DateTime<Utc>>,
+    /// Depth of [`World::without_late`] calls: writes answered by the API are never late.
+    late_off: u32,
     last_stamp: DateTime<Utc>,
     rng: ChaCha8Rng,
     in_flight: Vec<String>,
@@ -300,6 +323,10 @@ impl World {
             files: vec![],
             delivery_step: Duration::from_secs(1),
             session_updated_on_message: false,
+            late: LateCommits::default(),
+            late_commits: 0,
+            hidden: HashMap::new(),
+            late_off: 0,
             last_stamp: base_time,
             rng: ChaCha8Rng::seed_from_u64(rng_seed),
             in_flight: vec![],
@@ -378,6 +405,60 @@ impl World {
         if t > self.last_stamp {
             self.last_stamp = t;
         }
+    }
+
+    // ----- late commits --------------------------------------------------------------------
+
+    /// The stamp of an item created now and, for a late commit, when it becomes visible (see
+    /// [`LateCommits`]). A late stamp is in the past: it is not forced after earlier stamps.
+    fn creation_stamp(&mut self) -> (DateTime<Utc>, Option<DateTime<Utc>>) {
+        let late = self.late;
+        let on = self.late_off == 0 && late.probability > 0.0 && !late.max_age.is_zero();
+        if !on || !self.rng.random_bool(late.probability.min(1.0)) {
+            return (self.now_stamp(), None);
+        }
+        let now = self.clock.utc();
+        let age_ms = self
+            .rng
+            .random_range(1..=late.max_age.as_millis().max(1) as i64);
+        let delay_ms = self
+            .rng
+            .random_range(1..=late.max_delay.as_millis().max(1) as i64);
+        self.late_commits += 1;
+        let stamp = trunc_ms(now - chrono::Duration::milliseconds(age_ms));
+        (stamp, Some(now + chrono::Duration::milliseconds(delay_ms)))
+    }
+
+    /// Records a late item as invisible until `visible_at`, forgetting those already visible.
+    fn hide(&mut self, id: &str, visible_at: Option<DateTime<Utc>>) {
+        let Some(at) = visible_at else { return };
+        let now = self.clock.utc();
+        self.hidden.retain(|_, t| *t > now);
+        self.hidden.insert(id.to_string(), at);
+    }
+
+    /// Whether the item `id` is visible to the API now (false only for a late commit that has
+    /// not landed yet).
+    pub fn visible(&self, id: &str) -> bool {
+        self.hidden.get(id).is_none_or(|&at| at <= self.clock.utc())
+    }
+
+    /// When everything created so far is visible and stamped: the latest of the last stamp and
+    /// every pending late commit. A client that polls after it sees the whole world.
+    pub fn settled_at(&self) -> DateTime<Utc> {
+        self.hidden
+            .values()
+            .copied()
+            .fold(self.last_stamp, DateTime::max)
+    }
+
+    /// Runs `f` with late commits off: for writes the API answers (their answer carries the
+    /// item, so it is visible at once).
+    pub fn without_late<T>(&mut self, f: impl FnOnce(&mut World) -> T) -> T {
+        self.late_off += 1;
+        let out = f(self);
+        self.late_off -= 1;
+        out
     }
 
     // ----- index ---------------------------------------------------------------------------
@@ -647,6 +728,41 @@ impl World {
         direction: Direction,
         text: &str,
     ) -> Result<String, WorldError> {
+        self.session(session_id)
+            .ok_or_else(|| WorldError::not_found("session", session_id))?;
+        let (t, visible_at) = self.creation_stamp();
+        self.add_text_at(session_id, direction, text, t, visible_at)
+    }
+
+    /// Adds a TEXT message as a late commit, whatever the late-commit fault says: stamped `age`
+    /// before now and visible `delay` from now, its effect on the session visible at once (see
+    /// [`LateCommits`]). For tests that need one exact late commit.
+    pub fn add_late_message(
+        &mut self,
+        session_id: &str,
+        direction: Direction,
+        text: &str,
+        age: Duration,
+        delay: Duration,
+    ) -> Result<String, WorldError> {
+        self.session(session_id)
+            .ok_or_else(|| WorldError::not_found("session", session_id))?;
+        let now = self.clock.utc();
+        let span = |d: Duration| chrono::Duration::from_std(d).unwrap_or_default();
+        self.late_commits += 1;
+        let t = trunc_ms(now - span(age));
+        self.add_text_at(session_id, direction, text, t, Some(now + span(delay)))
+    }
+
+    /// The TEXT message of [`World::try_add_message`], stamped `t`, hidden until `visible_at`.
+    fn add_text_at(
+        &mut self,
+        session_id: &str,
+        direction: Direction,
+        text: &str,
+        t: DateTime<Utc>,
+        visible_at: Option<DateTime<Utc>>,
+    ) -> Result<String, WorldError> {
         let s = self
             .session(session_id)
             .ok_or_else(|| WorldError::not_found("session", session_id))?;
@@ -659,7 +775,6 @@ impl World {
             Direction::ToHub => MessageStatus::Delivered,
         };
         let id = self.new_id();
-        let t = self.now_stamp();
         let msg = Message::text_at(
             id.clone(),
             session_id.to_string(),
@@ -670,6 +785,7 @@ impl World {
             text.to_string(),
         );
         self.insert_message(msg);
+        self.hide(&id, visible_at);
         Ok(id)
     }
 
@@ -687,11 +803,14 @@ impl World {
         let on_message = self.session_updated_on_message;
         let mut status_changed = false;
         if let Some(s) = self.session_mut(&sid) {
-            s.last_interaction_date = Some(t);
-            s.last_message_text = Some(preview);
+            // A late commit may be older than the session's last interaction.
+            if s.last_interaction_date.is_none_or(|last| last <= t) {
+                s.last_interaction_date = Some(t);
+                s.last_message_text = preview;
+            }
             match direction {
                 Direction::ToHub => {
-                    s.last_message_in = Some(t);
+                    s.last_message_in = s.last_message_in.max(Some(t));
                     s.unread_count += 1;
                     s.window_status = WindowStatus::Active;
                     if s.status == SessionStatus::Completed && s.reactivate_on_new_message {
@@ -707,7 +826,7 @@ impl World {
                     }
                 }
                 Direction::FromHub => {
-                    s.last_message_out = Some(t);
+                    s.last_message_out = s.last_message_out.max(Some(t));
                     if by_agent {
                         s.unread_count = 0;
                         if s.first_response_at.is_none() {
@@ -1022,7 +1141,7 @@ impl World {
             .map(|u| self.external_file_dto(u, user_id.clone()))
             .collect::<Result<Vec<_>, _>>()?;
         let id = self.new_id();
-        let t = self.now_stamp();
+        let (t, visible_at) = self.creation_stamp();
         let note = Message {
             file_id: files.first().map(|f| f.id.clone()),
             files_ids: files.iter().map(|f| f.id.clone()).collect(),
@@ -1043,6 +1162,7 @@ impl World {
             )
         };
         self.push_note(note);
+        self.hide(&id, visible_at);
         if self.session_updated_on_message {
             let stamp = self.now_stamp();
             if let Some(s) = self.session_mut(session_id) {
@@ -1192,7 +1312,11 @@ impl World {
                 }
                 s.unread_count = 0;
             }
-            SessionStatus::Pending | SessionStatus::InProgress | SessionStatus::Started => {
+            SessionStatus::Pending
+            | SessionStatus::InProgress
+            | SessionStatus::Started
+            | SessionStatus::OnHold
+            | SessionStatus::WaitingNew => {
                 s.end_at = None;
                 s.reactivate_on_new_message = false;
             }
@@ -1222,7 +1346,10 @@ impl World {
             match (user_id.is_some(), s.status) {
                 (
                     true,
-                    SessionStatus::Pending | SessionStatus::Started | SessionStatus::Undefined,
+                    SessionStatus::Pending
+                    | SessionStatus::Started
+                    | SessionStatus::Undefined
+                    | SessionStatus::WaitingNew,
                 ) => Self::apply_status(s, SessionStatus::InProgress, t),
                 (false, SessionStatus::InProgress) => {
                     Self::apply_status(s, SessionStatus::Pending, t)
@@ -1340,7 +1467,7 @@ impl World {
             .cloned()
             .ok_or_else(|| WorldError::Invalid("Nenhum canal configurado.".into()))?;
         let id = self.new_id();
-        let t = self.now_stamp();
+        let (t, visible_at) = self.creation_stamp();
         let number = self.next_protocol(t);
         let mut s = Session {
             id: id.clone(),
@@ -1378,6 +1505,7 @@ impl World {
         };
         Self::apply_status(&mut s, status, t);
         self.push_session(s);
+        self.hide(&id, visible_at);
         Ok(id)
     }
 
@@ -1418,7 +1546,7 @@ impl World {
             None => None,
         };
         let id = self.new_id();
-        let t = self.now_stamp();
+        let (t, visible_at) = self.creation_stamp();
         self.push_contact(Contact {
             id: id.clone(),
             created_at: t,
@@ -1438,6 +1566,7 @@ impl World {
             custom_field_values: BTreeMap::new(),
             metadata: None,
         });
+        self.hide(&id, visible_at);
         Ok(id)
     }
 

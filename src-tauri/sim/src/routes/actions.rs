@@ -251,12 +251,14 @@ fn quick_send(st: &AppState, v: &Value, content: SendContent) -> Result<Response
                 None => None,
             };
             match content {
-                SendContent::Template { .. } => w.session_for_send(
-                    &to,
-                    channel.as_deref(),
-                    department.as_deref(),
-                    user.as_deref(),
-                )?,
+                SendContent::Template { .. } => w.without_late(|w| {
+                    w.session_for_send(
+                        &to,
+                        channel.as_deref(),
+                        department.as_deref(),
+                        user.as_deref(),
+                    )
+                })?,
                 _ => match w.open_session_of_phone(&to) {
                     Some(s) => s.id.clone(),
                     None => return Err(WorldError::WindowClosed(to).into()),
@@ -314,7 +316,7 @@ pub async fn add_note(
     let user = str_field(&v, "userId")?;
     let mut w = st.world();
     let author = user.or_else(|| w.session(&id).and_then(|s| s.user_id.clone()));
-    let nid = w.add_note(&id, author, &text, &files)?;
+    let nid = w.without_late(|w| w.add_note(&id, author, &text, &files))?;
     let n = w
         .note(&nid)
         .ok_or_else(|| WorldError::not_found("note", nid.as_str()))?;

@@ -98,6 +98,7 @@ pub async fn list(
     let mut items: Vec<&Contact> = w
         .contacts
         .iter()
+        .filter(|c| w.visible(&c.id))
         .filter(|c| statuses.contains(&c.status))
         .filter(|c| created.contains(Some(c.created_at)))
         .filter(|c| updated.contains(Some(c.updated_at)))
@@ -128,6 +129,7 @@ pub async fn get(
     guard.ensure_index();
     let c = guard
         .contact(&id)
+        .filter(|c| guard.visible(&c.id))
         .ok_or_else(|| WorldError::not_found("contact", id.as_str()))?;
     Ok(json(&contact_json(&guard, c, details)))
 }
@@ -141,6 +143,7 @@ pub async fn get_by_phone(
     let w = st.world();
     let c = w
         .contact_by_phone(&phone)
+        .filter(|c| w.visible(&c.id))
         .ok_or_else(|| WorldError::not_found("contact", phone.as_str()))?;
     Ok(json(&contact_json(&w, c, details)))
 }

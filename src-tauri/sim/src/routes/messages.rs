@@ -11,6 +11,7 @@ use axum::response::Response;
 use serde_json::json;
 
 use crate::error::{ApiError, WorldError};
+use crate::faults::FaultKind;
 use crate::model::{ts, Direction, Message, MessageType};
 use crate::query::{OrderField, Query, SortKey};
 use crate::server::AppState;
@@ -25,6 +26,11 @@ fn message_key(m: &Message, f: OrderField) -> Option<SortKey<'_>> {
         OrderField::Id => Some(SortKey::Text(Some(&m.id))),
         OrderField::LastInteractionAt | OrderField::Name => None,
     }
+}
+
+/// The items the API shows now: late commits that have not landed are left out.
+fn visible<'w>(w: &World, items: Vec<&'w Message>) -> Vec<&'w Message> {
+    items.into_iter().filter(|m| w.visible(&m.id)).collect()
 }
 
 /// Filters (dates, and optionally direction/type), sorts and pages a message list.
@@ -58,10 +64,10 @@ fn session_list(
     let mut guard = st.world();
     guard.ensure_index();
     let w: &World = &guard;
-    if w.session(id).is_none() {
+    if w.session(id).is_none() || !w.visible(id) {
         return Err(WorldError::not_found("session", id).into());
     }
-    page_of(&q, of(w, id))
+    page_of(&q, visible(w, of(w, id)))
 }
 
 pub async fn list_session(
@@ -86,8 +92,14 @@ pub async fn list_global(
 ) -> Result<Response, ApiError> {
     let q = Query::parse(raw.as_deref());
     let sessions = q.all("SessionId");
-    if sessions.is_empty() && !st.config.global_message_list {
-        return Err(ApiError::route_not_found());
+    if sessions.is_empty() {
+        if st.fault_state().faults().no_global_messages {
+            st.count_fault(FaultKind::NoGlobalMessages);
+            return Err(ApiError::route_not_found());
+        }
+        if !st.config.global_message_list {
+            return Err(ApiError::route_not_found());
+        }
     }
     let mut guard = st.world();
     guard.ensure_index();
@@ -97,7 +109,7 @@ pub async fn list_global(
     } else {
         sessions.iter().flat_map(|s| w.messages_of(s)).collect()
     };
-    page_of(&q, items)
+    page_of(&q, visible(w, items))
 }
 
 /// Looks up message or note `id` (`kind` names it in the 404) and answers `answer(m)`.
@@ -110,7 +122,9 @@ fn by_id(
 ) -> Result<Response, ApiError> {
     let mut guard = st.world();
     guard.ensure_index();
-    let m = get(&guard, id).ok_or_else(|| WorldError::not_found(kind, id))?;
+    let m = get(&guard, id)
+        .filter(|m| guard.visible(&m.id))
+        .ok_or_else(|| WorldError::not_found(kind, id))?;
     Ok(answer(m))
 }
 

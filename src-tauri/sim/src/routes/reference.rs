@@ -106,7 +106,7 @@ pub async fn channels(
             Some("whatsapp") => t.is_whatsapp(),
             Some("instagram") => t == ChannelType::Instagram,
             Some("messenger") => t == ChannelType::Messenger,
-            Some("webchat") => false,
+            Some("webchat") => t == ChannelType::Webchat,
             Some(other) => match ChannelType::parse(other) {
                 Some(x) => x == t,
                 None => return Err(ApiError::invalid_param("ChannelType", other)),

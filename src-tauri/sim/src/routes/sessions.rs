@@ -190,6 +190,7 @@ fn list_sessions(st: &AppState, raw: Option<&str>, v2: bool) -> Result<Response,
     let mut items: Vec<&Session> = w
         .sessions
         .iter()
+        .filter(|s| w.visible(&s.id))
         .filter(|s| statuses.is_empty() || statuses.contains(&s.status))
         .filter(|s| types.is_empty() || types.contains(&s.session_type))
         .filter(|s| {
@@ -254,6 +255,7 @@ fn get_session(st: &AppState, id: &str, raw: Option<&str>, v2: bool) -> Result<R
     let w: &World = &guard;
     let s = w
         .session(id)
+        .filter(|s| w.visible(&s.id))
         .ok_or_else(|| ApiError::from(crate::error::WorldError::not_found("session", id)))?;
     Ok(super::json(&session_json(w, s, details, v2)))
 }
