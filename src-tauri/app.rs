@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use atende_core::api::client::Token;
+use atende_core::api::budget::{Budget, RateLimits};
+use atende_core::api::client::{RetryPolicy, Token};
 use atende_core::api::HelenaClient;
 use atende_core::engine::{Engine, PollOptions};
 use atende_core::outbox::{self, Action, Worker};
@@ -118,6 +119,32 @@ const DEMO_QUICK_MESSAGES: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The settings file the shell's store plugin keeps in the data dir (plain JSON, one key per
+/// setting).
+pub const SETTINGS_FILE: &str = "settings.json";
+
+/// The account's rate limits: the `rateLimits` setting when present and valid (see
+/// [`RateLimits`]), else Helena's documented limits. A bad setting is logged and ignored.
+pub fn rate_limits(data_dir: &Path) -> RateLimits {
+    let path = data_dir.join(SETTINGS_FILE);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return RateLimits::default();
+    };
+    let parsed = serde_json::from_str::<serde_json::Value>(&text).and_then(|v| {
+        v.get("rateLimits")
+            .cloned()
+            .map(serde_json::from_value::<RateLimits>)
+            .transpose()
+    });
+    match parsed {
+        Ok(limits) => limits.unwrap_or_default(),
+        Err(e) => {
+            tracing::warn!(file = %path.display(), error = %e, "invalid rateLimits setting; using the documented limits");
+            RateLimits::default()
+        }
+    }
+}
+
 /// A background task.
 pub type BoxFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 
@@ -125,13 +152,22 @@ impl App {
     /// Opens the workspace in `data_dir`: starts the simulator in demo mode, opens (and
     /// migrates) the store, and prepares the syncer. Does not sync yet.
     pub async fn boot(data_dir: &Path, mode: Mode) -> Result<App> {
+        let limits = rate_limits(data_dir);
+        let client_for = |base_url: &str, token: Token| {
+            HelenaClient::with_budget(
+                base_url,
+                token,
+                Arc::new(Budget::from_limits(&limits, atende_core::clock::system())),
+                RetryPolicy::default(),
+            )
+        };
         let (account, client, user_id, sim, db_path) = match mode {
             Mode::Demo(cfg) => {
                 let sim = atende_sim::start(*cfg)
                     .await
                     .map_err(|e| Error::Config(format!("simulador de demonstração: {e}")))?;
                 let base_url = sim.base_url();
-                let client = HelenaClient::new(&base_url, Token::new(sim.token()))?;
+                let client = client_for(&base_url, Token::new(sim.token()))?;
                 // The simulator's world is new at every start, so the demo store is too.
                 let db_path = data_dir.join("demo.db");
                 for suffix in ["", "-wal", "-shm"] {
@@ -151,7 +187,7 @@ impl App {
                 (account, client, Some(me), Some(sim), db_path)
             }
             Mode::Account(cfg) => {
-                let client = HelenaClient::new(&cfg.base_url, cfg.token.clone())?;
+                let client = client_for(&cfg.base_url, cfg.token.clone())?;
                 let db_path = data_dir.join(format!("account-{}.db", db_key(&cfg.base_url)));
                 let account = AccountInfo {
                     name: cfg.name,

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod engine;
 pub mod error;
 pub mod outbox;
+pub mod status;
 pub mod store;
 pub mod sync;
 pub mod time;

@@ -10,11 +10,18 @@
 //!    upserts make that harmless. Sessions are the union of an `UpdatedAt` and a
 //!    `LastInteractionAt` window (each with its own cursor): `updatedAt` need not move on a new
 //!    message. Messages come from the global `UpdatedAt` list when the server offers it (a few
-//!    hundred requests for a whole workspace) and otherwise per session that changed since its
-//!    own `messages:<id>` cursor.
-//! 3. **Internal notes** of the signed-in agent's working set, for each session that changed
-//!    since its notes were last refreshed (a `notes:<id>` cursor); any other
-//!    conversation's notes and messages are pulled when it is opened ([`Syncer::pull_session`]).
+//!    hundred requests for a whole workspace) and otherwise per session that is *due* under
+//!    its own `messages:<id>` cursor.
+//! 3. **Internal notes** of the signed-in agent's working set, for each session due under its
+//!    `notes:<id>` cursor; any other conversation's notes and messages are pulled when it is
+//!    opened ([`Syncer::pull_session`]).
+//!
+//! A session is due for a per-session pull ([`store::sync_cursor::sessions_due`]) when its row
+//! was rewritten by a server copy since the last pull started (any field: a late message moves
+//! `unreadCount` and `lastMessageText` without a newer time), or when its last visible change is
+//! within the overlap of the cursor: the same overlap every global window re-reads, so an item
+//! committed late (stamped up to the overlap before it becomes visible) is never skipped. The
+//! price is a re-read of each recently changed conversation at every pass for one overlap.
 //!
 //! After each committed transaction a [`ChangeNotice`] names the entities that changed, so the
 //! UI invalidates what reads them. Malformed items are skipped with a warning and counted; the
@@ -56,68 +63,7 @@ const SESSION_DETAILS: [&str; 5] = [
     "ClassificationDetails",
 ];
 
-/// What the UI shows about sync (IPC `SyncStatus`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SyncStatus {
-    pub state: SyncState,
-    pub phase: Option<String>,
-    pub progress: Option<Progress>,
-    /// When the last pass succeeded (canonical UTC).
-    pub last_sync_at: Option<String>,
-    pub error: Option<SyncError>,
-    /// Agent actions not yet delivered (pending, in flight or uncertain).
-    pub pending: i64,
-    /// Agent actions that failed for good and wait for the agent (retry or discard).
-    pub failed: i64,
-    /// While rate-limited: seconds until the account may send again.
-    pub resume_in_secs: Option<u64>,
-}
-
-/// Coarse sync state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum SyncState {
-    /// Connected and up to date (between passes).
-    Online,
-    /// A pass is running.
-    Syncing,
-    /// The server cannot be reached; local work goes on and actions wait in the outbox.
-    Offline,
-    /// The server answered 429; the whole account waits (`resume_in_secs`).
-    RateLimited,
-    /// The last pass failed for another reason (e.g. the token was refused).
-    Error,
-}
-
-/// Progress of the current phase.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Progress {
-    pub done: u64,
-    pub total: Option<u64>,
-}
-
-/// The last error, as code + PT-BR message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SyncError {
-    pub code: String,
-    pub message: String,
-}
-
-impl Default for SyncStatus {
-    fn default() -> Self {
-        SyncStatus {
-            state: SyncState::Online,
-            phase: None,
-            progress: None,
-            last_sync_at: None,
-            error: None,
-            pending: 0,
-            failed: 0,
-            resume_in_secs: None,
-        }
-    }
-}
+pub use crate::status::{EntityProgress, SyncEntity, SyncError, SyncState, SyncStatus};
 
 /// Entities that changed in one committed transaction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -204,6 +150,9 @@ pub struct Syncer {
 struct Window {
     after: Option<String>,
     before: String,
+    /// For a per-session window: the session's `server_rev` when the pull started, recorded
+    /// with the cursor (see `store::sync_cursor::sessions_due`).
+    rev: Option<i64>,
 }
 
 impl Syncer {
@@ -251,12 +200,9 @@ impl Syncer {
         });
     }
 
-    fn set_phase(&self, phase: &str, done: u64, total: Option<u64>) {
-        self.status.send_modify(|s| {
-            s.state = SyncState::Syncing;
-            s.phase = Some(phase.to_string());
-            s.progress = Some(Progress { done, total });
-        });
+    /// Counts items stored in the running pass (see [`SyncStatus::record`]).
+    fn record(&self, entity: SyncEntity, stored: u64, total: Option<u64>) {
+        self.status.send_modify(|s| s.record(entity, stored, total));
     }
 
     fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
@@ -272,7 +218,19 @@ impl Syncer {
         let _one = self.running.lock().await;
         let start_requests = self.client.budget().granted();
         let mut report = SyncReport::default();
-        let outcome = self.pass(&mut report).await;
+        let first = self
+            .with_store(|s| store::meta::get(s.conn(), store::meta::FIRST_SYNC_DONE))?
+            .is_none();
+        self.status.send_modify(|s| {
+            s.state = SyncState::Syncing;
+            s.first_sync = first;
+        });
+        let mut outcome = self.pass(&mut report).await;
+        if outcome.is_ok() && first {
+            outcome = self.with_store(|s| {
+                s.write(|tx| store::meta::set(tx, store::meta::FIRST_SYNC_DONE, "1"))
+            });
+        }
         report.requests = self.client.budget().granted() - start_requests;
         tracing::Span::current().record("requests", report.requests);
         match &outcome {
@@ -281,8 +239,7 @@ impl Syncer {
                 let now = time::format(self.clock().utc());
                 self.status.send_modify(|s| {
                     s.state = SyncState::Online;
-                    s.phase = None;
-                    s.progress = None;
+                    s.end_pass(true);
                     s.error = None;
                     s.resume_in_secs = None;
                     s.last_sync_at = Some(now);
@@ -303,8 +260,7 @@ impl Syncer {
                 self.status.send_modify(|s| {
                     s.state = state;
                     s.resume_in_secs = resume;
-                    s.phase = None;
-                    s.progress = None;
+                    s.end_pass(false);
                     s.error = Some(SyncError {
                         code: e.code().to_string(),
                         message: e.to_string(),
@@ -396,7 +352,19 @@ impl Syncer {
                 .and_then(time::parse)
                 .map(|c| time::format(c - overlap)),
             before: time::format(t1),
+            rev: None,
         })
+    }
+
+    /// The overlap in milliseconds, as the store's due-session queries take it.
+    fn overlap_ms(&self) -> i64 {
+        i64::try_from(self.options.overlap.as_millis()).unwrap_or(i64::MAX)
+    }
+
+    /// Sessions whose pull under the `{prefix}{id}` cursors is due.
+    fn sessions_due(&self, prefix: &str) -> Result<Vec<String>> {
+        let overlap = self.overlap_ms();
+        self.with_store(|s| store::sync_cursor::sessions_due(s.conn(), prefix, overlap))
     }
 
     /// Pulls the window of `entity` on `path`, filtered and ordered by `field`, handing each
@@ -412,7 +380,7 @@ impl Syncer {
     #[allow(clippy::too_many_arguments)]
     async fn pull_window<T, F>(
         &self,
-        phase: Option<&str>,
+        phase: Option<SyncEntity>,
         client: &HelenaClient,
         path: &str,
         extra: &[(String, String)],
@@ -429,6 +397,7 @@ impl Syncer {
         const MAX_REQUESTS: u32 = 100_000;
         let mut after = window.after.as_deref().and_then(time::parse);
         let mut page_number = 1;
+        let mut first_page = true;
         let mut applied = Applied::default();
         let mut skipped = 0u64;
         for _ in 0..MAX_REQUESTS {
@@ -441,6 +410,7 @@ impl Syncer {
             query.push(("OrderDirection".into(), "ASCENDING".into()));
             let page = client.page(path, &query, page_number).await?;
             let last = !page.has_more;
+            let skipped_before = skipped;
             let mut newest: Option<DateTime<Utc>> = None;
             let n = self.with_store(|s| {
                 s.write(|tx| {
@@ -450,16 +420,20 @@ impl Syncer {
                     })?;
                     if last {
                         for c in commit_cursors {
-                            store::sync_cursor::set(tx, c, &window.before)?;
+                            store::sync_cursor::set_with_rev(tx, c, &window.before, window.rev)?;
                         }
                     }
                     Ok(n)
                 })
             })?;
             applied += n;
-            if let Some(phase) = phase {
-                self.set_phase(phase, applied.stored + skipped, page.total_items);
+            if let Some(entity) = phase {
+                // The window's total is what its first page announces; later pages of a keyed
+                // walk count only what is left of a narrower window.
+                let total = if first_page { page.total_items } else { None };
+                self.record(entity, n.stored + (skipped - skipped_before), total);
             }
+            first_page = false;
             if last {
                 report.skipped += skipped;
                 report.changed += applied.changed;
@@ -482,7 +456,7 @@ impl Syncer {
 
     #[tracing::instrument(skip_all)]
     async fn reference(&self, report: &mut SyncReport) -> Result<()> {
-        self.set_phase("reference", 0, Some(6));
+        self.record(SyncEntity::Reference, 0, None);
         self.refresh::<AgentDto>(
             RefTable::Agent,
             "/core/v1/agent",
@@ -581,6 +555,7 @@ impl Syncer {
         report.deleted += deleted;
         report.changed += applied.changed + deleted;
         *report.fetched.entry(table.name()).or_default() += applied.stored;
+        self.record(SyncEntity::Reference, applied.stored + skipped, None);
         self.notify_if(applied.changed + deleted, table.name());
         Ok(())
     }
@@ -613,7 +588,7 @@ impl Syncer {
             let window = self.window(cursors[0], t1)?;
             n += self
                 .pull_window(
-                    Some("sessions"),
+                    Some(SyncEntity::Sessions),
                     &self.client,
                     "/chat/v2/session",
                     &details,
@@ -652,7 +627,7 @@ impl Syncer {
             };
             n += self
                 .pull_window(
-                    Some("contacts"),
+                    Some(SyncEntity::Contacts),
                     &self.client,
                     "/core/v1/contact",
                     &[
@@ -679,7 +654,7 @@ impl Syncer {
             let window = self.window("messages", t1)?;
             let pulled = self
                 .pull_window(
-                    Some("messages"),
+                    Some(SyncEntity::Messages),
                     &self.client,
                     "/chat/v1/message",
                     &[],
@@ -707,23 +682,20 @@ impl Syncer {
         // Per session that changed since its messages were pulled (not just in this pass: one
         // that failed half-way left some due): the agent's own conversations (the tab on screen
         // by default) first, at `Visible` priority, then the others as backfill.
-        let due: BTreeSet<String> = self
-            .with_store(|s| store::sync_cursor::sessions_due(s.conn(), "messages:"))?
-            .into_iter()
-            .collect();
+        let due: BTreeSet<String> = self.sessions_due("messages:")?.into_iter().collect();
         let mine = self.working_set()?.unwrap_or_default();
         let (first, rest): (Vec<&String>, Vec<&String>) =
             due.iter().partition(|id| mine.contains(*id));
-        let total = due.len() as u64;
         let mut n = Applied::default();
         for (i, sid) in first.iter().chain(rest.iter()).enumerate() {
-            self.set_phase("messages", i as u64, Some(total));
             let client = if i < first.len() {
                 &self.client
             } else {
                 &self.backfill
             };
-            n += self.pull_session_messages(client, sid, t1, report).await?;
+            let one = self.pull_session_messages(client, sid, t1, report).await?;
+            self.record(SyncEntity::Messages, one.stored, None);
+            n += one;
         }
         *report.fetched.entry("message").or_default() += n.stored;
         self.notify_if(n.changed, "message");
@@ -756,15 +728,15 @@ impl Syncer {
             return Ok(());
         };
         let work: Vec<String> = self
-            .with_store(|s| store::sync_cursor::sessions_due(s.conn(), "notes:"))?
+            .sessions_due("notes:")?
             .into_iter()
             .filter(|id| mine.contains(id) && Some(id.as_str()) != open)
             .collect();
-        let total = work.len() as u64;
         let mut n = Applied::default();
-        for (i, sid) in work.iter().enumerate() {
-            self.set_phase("notes", i as u64, Some(total));
-            n += self.refresh_notes(&self.client, sid, t1, report).await?;
+        for sid in &work {
+            let one = self.refresh_notes(&self.client, sid, t1, report).await?;
+            self.record(SyncEntity::Notes, one.stored, None);
+            n += one;
         }
         *report.fetched.entry("note").or_default() += n.stored;
         self.notify_if(n.changed, "message");
@@ -781,7 +753,11 @@ impl Syncer {
     ) -> Result<Applied> {
         let cursor = format!("messages:{session_id}");
         let path = format!("/chat/v1/session/{}/message", encode_segment(session_id));
-        let window = self.window(&cursor, t1)?;
+        let rev = self.with_store(|s| store::session::server_rev(s.conn(), session_id))?;
+        let window = Window {
+            rev: Some(rev),
+            ..self.window(&cursor, t1)?
+        };
         self.pull_window(
             None,
             client,
@@ -800,8 +776,9 @@ impl Syncer {
 
     /// One session's notes, in full, diffed: a note deleted on the server (S14) disappears
     /// here too. A session has few notes, so this costs the same single request as a window.
-    /// Its `notes:<id>` cursor moves to `t1` with them: the session's notes are due again once
-    /// the session changes at or after `t1`.
+    /// Its `notes:<id>` cursor moves to `t1` with them, with the session's revision read
+    /// before the request: the notes are due again when the session's row changes after that,
+    /// or while its last change is within the overlap of `t1`.
     async fn refresh_notes(
         &self,
         client: &HelenaClient,
@@ -810,6 +787,7 @@ impl Syncer {
         report: &mut SyncReport,
     ) -> Result<Applied> {
         let path = format!("/chat/v1/session/{}/note", encode_segment(session_id));
+        let rev = self.with_store(|s| store::session::server_rev(s.conn(), session_id))?;
         let items = client.list_all(&path, &[]).await?;
         let mut skipped = 0;
         let mut ids = Vec::with_capacity(items.len());
@@ -821,7 +799,12 @@ impl Syncer {
                         store::message::upsert(c, m, raw, Kind::Note, Some(session_id))
                     })?;
                 let deleted = store::message::delete_missing_notes(tx, session_id, &ids)? as u64;
-                store::sync_cursor::set(tx, &format!("notes:{session_id}"), &time::format(t1))?;
+                store::sync_cursor::set_with_rev(
+                    tx,
+                    &format!("notes:{session_id}"),
+                    &time::format(t1),
+                    Some(rev),
+                )?;
                 report.deleted += deleted;
                 n.changed += deleted;
                 Ok(n)

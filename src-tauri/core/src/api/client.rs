@@ -2,8 +2,9 @@
 //!
 //! It knows the conventions of helena.md §1: Bearer auth, the service-prefixed paths, the paging
 //! envelope (§1.1) and the error envelope (§1.3). Every request first takes a slot from the
-//! account's [`Budget`]; a 429 pauses the whole budget for `Retry-After` (or an exponential
-//! backoff with jitter) and the request is retried, as are 5xx answers and dropped connections,
+//! account's [`Budget`] for its route; a 429 pauses the whole account for `Retry-After`, or
+//! without it slows that route alone ([`Budget::rate_limited`]), and the request is retried, as
+//! are 5xx answers and dropped connections,
 //! a bounded number of times. List items are kept as raw JSON (`RawValue`) so the store saves the
 //! server's exact text beside the typed columns, without a second serialisation.
 
@@ -215,11 +216,12 @@ impl HelenaClient {
         read: impl Fn(&[u8]) -> Result<T>,
     ) -> Result<T> {
         let url = format!("{}{}", self.base, path);
+        let route = super::budget::route_of(path);
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             tracing::Span::current().record("attempts", attempt);
-            self.budget.acquire(kind, self.priority).await;
+            self.budget.acquire_route(&route, kind, self.priority).await;
             let mut req = self
                 .http
                 .request(method.clone(), &url)
@@ -235,6 +237,7 @@ impl HelenaClient {
                 Ok(resp) => {
                     let status = resp.status();
                     if status.is_success() {
+                        self.budget.route_ok(&route);
                         match resp.bytes().await {
                             Ok(b) => match read(&b) {
                                 Err(e @ Error::Decode { .. }) => e,
@@ -249,9 +252,10 @@ impl HelenaClient {
                             .and_then(|v| v.to_str().ok())
                             .and_then(|s| s.trim().parse::<u64>().ok())
                             .map(Duration::from_secs);
-                        let wait = retry_after.unwrap_or_else(|| self.backoff(attempt));
-                        tracing::warn!(path, ?wait, "429 from server; pausing the account");
-                        self.budget.pause_for(wait);
+                        let wait =
+                            self.budget
+                                .rate_limited(&route, retry_after, self.backoff(attempt));
+                        tracing::warn!(path, ?wait, ?retry_after, "429 from server");
                         Error::RateLimited { retry_after }
                     } else {
                         let body = resp.bytes().await.unwrap_or_default();
@@ -449,6 +453,24 @@ mod tests {
                 .code(),
             "config"
         );
+    }
+
+    #[test]
+    fn a_list_decodes_the_same_as_a_plain_array_or_a_one_page_envelope() {
+        let items = r#"[{"id":"t1","name":"VIP","legacyId":3},{"id":"t2","name":"Atacado"}]"#;
+        let envelope = format!(
+            r#"{{"pageNumber":1,"pageSize":100,"orderBy":"Name","orderDirection":"ASCENDING",
+                "items":{items},"totalItems":2,"totalPages":1,"hasMorePages":false}}"#
+        );
+        let raw =
+            |p: &Page| -> Vec<String> { p.items.iter().map(|i| i.get().to_string()).collect() };
+        let a = decode_page("/core/v1/tag", items.as_bytes(), 1).unwrap();
+        let b = decode_page("/core/v1/tag", envelope.as_bytes(), 1).unwrap();
+        assert_eq!(raw(&a), raw(&b), "the same raw items either way");
+        assert!(!a.has_more && !b.has_more);
+        assert_eq!((a.total_items, b.total_items), (Some(2), Some(2)));
+        let empty = decode_page("/core/v1/tag", b" [ ] ", 1).unwrap();
+        assert!(empty.items.is_empty() && !empty.has_more);
     }
 
     #[test]

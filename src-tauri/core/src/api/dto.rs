@@ -2,7 +2,12 @@
 //!
 //! The API is loosely specified (see helena.md §4: "map both spellings"), so every field is
 //! optional unless the console cannot work without it, known alternative spellings are accepted
-//! through `alias`, and unknown fields are ignored here and kept in the stored raw JSON.
+//! (through `alias`, or for contacts, whose answers may carry both spellings at once, through a
+//! wire struct with one field per spelling), and unknown fields are ignored here and kept in the
+//! stored raw JSON. Enum-like values (`status`, `type`, `channelType`, …) stay strings: a value
+//! the console has no case for is stored as it came, never a decode failure. Timestamps stay
+//! strings too; [`crate::time`] reads any RFC 3339 fraction (0 to 9 digits), with or without
+//! `Z`, and the store keeps them canonical.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -102,15 +107,17 @@ pub struct TemplateParamDto {
     pub name: String,
 }
 
-/// `GET /core/v1/contact` item (both documented spellings).
+/// `GET /core/v1/contact` item, in either spelling of helena.md §4: the webhook's
+/// (`phonenumber`, `phonenumberFormatted`, `tagsId`, `customFieldValues`) or the one some
+/// `GET` answers use (`phoneNumber`, `phoneNumberFormatted`, `tagIds`, `customFields`), or
+/// both at once (a serde `alias` would refuse that as a duplicate field). Where both carry a
+/// value, the webhook spelling wins.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(from = "ContactWire")]
 pub struct ContactDto {
     pub id: String,
     pub name: Option<String>,
-    #[serde(alias = "phoneNumber")]
     pub phonenumber: Option<String>,
-    #[serde(alias = "phoneNumberFormatted")]
     pub phonenumber_formatted: Option<String>,
     pub email: Option<String>,
     pub instagram: Option<String>,
@@ -118,10 +125,53 @@ pub struct ContactDto {
     pub annotation: Option<String>,
     pub created_at: Option<String>,
     pub updated_at: Option<String>,
-    #[serde(alias = "tagIds")]
     pub tags_id: Option<Vec<String>>,
-    #[serde(alias = "customFields")]
     pub custom_field_values: Option<serde_json::Map<String, Value>>,
+}
+
+/// A contact as it arrives: each spelling its own field (see [`ContactDto`]).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ContactWire {
+    id: String,
+    name: Option<String>,
+    phonenumber: Option<String>,
+    phone_number: Option<String>,
+    phonenumber_formatted: Option<String>,
+    phone_number_formatted: Option<String>,
+    email: Option<String>,
+    instagram: Option<String>,
+    status: Option<String>,
+    annotation: Option<String>,
+    created_at: Option<String>,
+    updated_at: Option<String>,
+    tags_id: Option<Vec<String>>,
+    tag_ids: Option<Vec<String>>,
+    custom_field_values: Option<serde_json::Map<String, Value>>,
+    /// Only an object is a map of values; any other shape is left out rather than refused.
+    custom_fields: Option<Value>,
+}
+
+impl From<ContactWire> for ContactDto {
+    fn from(w: ContactWire) -> Self {
+        ContactDto {
+            id: w.id,
+            name: w.name,
+            phonenumber: w.phonenumber.or(w.phone_number),
+            phonenumber_formatted: w.phonenumber_formatted.or(w.phone_number_formatted),
+            email: w.email,
+            instagram: w.instagram,
+            status: w.status,
+            annotation: w.annotation,
+            created_at: w.created_at,
+            updated_at: w.updated_at,
+            tags_id: w.tags_id.or(w.tag_ids),
+            custom_field_values: w.custom_field_values.or(match w.custom_fields {
+                Some(Value::Object(m)) => Some(m),
+                _ => None,
+            }),
+        }
+    }
 }
 
 /// `GET /chat/v2/session` item (`PublicSessionDTOV2`).
@@ -148,15 +198,35 @@ pub struct SessionDto {
     pub contact_details: Option<SessionContactDto>,
 }
 
-/// A session's `contactDetails`.
+/// A session's `contactDetails` (`null` now and then even when asked for: helena.md §2.2), in
+/// either contact spelling or both (see [`ContactDto`]).
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(from = "SessionContactWire")]
 pub struct SessionContactDto {
     pub name: Option<String>,
-    #[serde(alias = "phoneNumber")]
     pub phonenumber: Option<String>,
-    #[serde(alias = "phoneNumberFormatted")]
     pub phonenumber_formatted: Option<String>,
+}
+
+/// A session's `contactDetails` as it arrives.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionContactWire {
+    name: Option<String>,
+    phonenumber: Option<String>,
+    phone_number: Option<String>,
+    phonenumber_formatted: Option<String>,
+    phone_number_formatted: Option<String>,
+}
+
+impl From<SessionContactWire> for SessionContactDto {
+    fn from(w: SessionContactWire) -> Self {
+        SessionContactDto {
+            name: w.name,
+            phonenumber: w.phonenumber.or(w.phone_number),
+            phonenumber_formatted: w.phonenumber_formatted.or(w.phone_number_formatted),
+        }
+    }
 }
 
 /// A message or internal note (`PublicMessageDTO`).
@@ -215,6 +285,60 @@ mod tests {
         assert_eq!(a.tags_id, b.tags_id);
         let v = &b.custom_field_values.unwrap()["cpf"];
         assert_eq!(value_text(v).as_deref(), Some("1"));
+    }
+
+    #[test]
+    fn contact_with_both_spellings_at_once_decodes() {
+        // A serde `alias` refuses this ("duplicate field"); the documented spelling wins.
+        let c: ContactDto = serde_json::from_str(
+            r#"{"id":"1","phonenumber":"+55|11999990000","phoneNumber":"+55|11999990000",
+                "phonenumberFormatted":"+55 (11) 99999-0000","phoneNumberFormatted":"x",
+                "tagsId":["t"],"tagIds":["t"],"tags":["VIP"],"tagNames":["VIP"],
+                "customFieldValues":{"cpf":"1"},"customFields":{"cpf":"1"}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.phonenumber.as_deref(), Some("+55|11999990000"));
+        assert_eq!(
+            c.phonenumber_formatted.as_deref(),
+            Some("+55 (11) 99999-0000")
+        );
+        assert_eq!(c.tags_id, Some(vec!["t".to_string()]));
+        assert_eq!(c.custom_field_values.unwrap()["cpf"], "1");
+        // `customFields` in another shape is left out, not a decode failure.
+        let c: ContactDto =
+            serde_json::from_str(r#"{"id":"2","customFields":[{"key":"cpf","value":"1"}]}"#)
+                .unwrap();
+        assert!(c.custom_field_values.is_none());
+        let d: SessionContactDto = serde_json::from_str(
+            r#"{"id":"1","name":"Ana","phoneNumber":"+55|1","phonenumber":"+55|1","tagIds":[],"legacyId":3}"#,
+        )
+        .unwrap();
+        assert_eq!(d.phonenumber.as_deref(), Some("+55|1"));
+    }
+
+    #[test]
+    fn unknown_fields_and_enum_values_decode() {
+        let s: SessionDto = serde_json::from_str(
+            r#"{"id":"s","status":"ON_HOLD","channelType":"WEBCHAT","windowStatus":"SOMETHING_NEW",
+                "botContext":{"flowStep":2},"externalRef":null,"contactDetails":null,
+                "updatedAt":"2026-11-22T14:05:09Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(s.status.as_deref(), Some("ON_HOLD"));
+        assert_eq!(s.channel_type.as_deref(), Some("WEBCHAT"));
+        assert!(s.contact_details.is_none());
+        let m: MessageDto = serde_json::from_str(
+            r#"{"id":"m","type":"INTERACTIVE","direction":"TO_HUB","status":"NEW_STATUS",
+                "details":{"extensionData":null},"schemaVersion":2}"#,
+        )
+        .unwrap();
+        assert_eq!(m.kind.as_deref(), Some("INTERACTIVE"));
+        assert_eq!(m.direction_code(), Some("in"));
+        let c: ChannelDto = serde_json::from_str(
+            r#"{"id":"c","channelType":"WEBCHAT","identity":{"humanId":"site","legacyId":1}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.channel_type.as_deref(), Some("WEBCHAT"));
     }
 
     #[test]

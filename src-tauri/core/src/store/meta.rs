@@ -6,6 +6,8 @@ use crate::error::Result;
 
 /// Key under which the signed-in agent's user id is kept.
 pub const ME_USER_ID: &str = "me.user_id";
+/// Set when a sync pass first succeeded on this store (the first sync is over).
+pub const FIRST_SYNC_DONE: &str = "sync.first_pass_done";
 
 /// Reads a value.
 pub fn get(c: &Connection, key: &str) -> Result<Option<String>> {

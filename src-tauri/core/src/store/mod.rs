@@ -37,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_outbox.sql"),
     include_str!("migrations/0003_message_keys.sql"),
+    include_str!("migrations/0004_session_rev.sql"),
 ];
 
 /// The page size of a new database file.

@@ -6,22 +6,23 @@
 //! page fetched before an action's answer must not undo it. The actions still undelivered are
 //! then re-applied on top (see `store::outbox`).
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::api::dto::SessionDto;
 use crate::error::Result;
 use crate::time;
 
 /// Inserts or updates one session with its raw JSON, then re-applies pending outbox actions.
-/// Returns whether the row changed.
+/// Returns whether the row changed; a change counts one more `server_rev` (see
+/// `store::sync_cursor::sessions_due`).
 pub fn upsert(c: &Connection, s: &SessionDto, raw: &str) -> Result<bool> {
     let cd = s.contact_details.as_ref();
     let changed = c.prepare_cached(
         "INSERT INTO session (id, contact_id, contact_name, contact_phone, channel_id, department_id,
                               user_id, status, window_status, channel_type, number, title, created_at,
                               updated_at, start_at, end_at, last_interaction_at, last_message_text,
-                              unread_count, raw)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+                              unread_count, raw, server_rev)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, 1)
          ON CONFLICT(id) DO UPDATE SET contact_id = excluded.contact_id,
            contact_name = coalesce(excluded.contact_name, session.contact_name),
            contact_phone = coalesce(excluded.contact_phone, session.contact_phone),
@@ -32,7 +33,7 @@ pub fn upsert(c: &Connection, s: &SessionDto, raw: &str) -> Result<bool> {
            start_at = excluded.start_at, end_at = excluded.end_at,
            last_interaction_at = excluded.last_interaction_at,
            last_message_text = excluded.last_message_text, unread_count = excluded.unread_count,
-           raw = excluded.raw, dirty = 0
+           raw = excluded.raw, dirty = 0, server_rev = session.server_rev + 1
          WHERE (session.raw IS NOT excluded.raw OR session.dirty)
            AND (session.updated_at IS NULL OR excluded.updated_at IS NULL
                 OR excluded.updated_at >= session.updated_at)",
@@ -91,6 +92,16 @@ pub fn working_set(c: &Connection, me_user_id: &str) -> Result<Vec<String>> {
     )?;
     let rows = st.query_map([me_user_id], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// How many times a server copy rewrote the session's row (0 when it is not stored).
+pub fn server_rev(c: &Connection, id: &str) -> Result<i64> {
+    Ok(
+        c.prepare_cached("SELECT server_rev FROM session WHERE id = ?1")?
+            .query_row(params![id], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0),
+    )
 }
 
 /// Whether a session exists locally.

@@ -1,6 +1,8 @@
-//! `sync_cursor` table: one cursor per synced entity (e.g. `sessions`, `contacts`,
-//! `messages`, `notes:<session>`). A cursor is the upper bound of the last window whose pages
-//! were all stored, and it is written in the same transaction as that window's last page.
+//! `sync_cursor` table: one cursor per synced entity (e.g. `sessions.updated`, `contacts`,
+//! `messages`, `messages:<session>`, `notes:<session>`). A cursor is the upper bound of the last
+//! window whose pages were all stored, and it is written in the same transaction as that
+//! window's last page. A per-session cursor also keeps the session's `server_rev` its pull
+//! started from.
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -17,24 +19,93 @@ pub fn get(c: &Connection, entity: &str) -> Result<Option<String>> {
 
 /// Moves the cursor of `entity` to `cursor` (canonical UTC text).
 pub fn set(c: &Connection, entity: &str, cursor: &str) -> Result<()> {
+    set_with_rev(c, entity, cursor, None)
+}
+
+/// Moves the cursor of `entity` to `cursor` and records the session revision (`server_rev`)
+/// the pull under it started from; `None` for cursors that are not per session.
+pub fn set_with_rev(c: &Connection, entity: &str, cursor: &str, rev: Option<i64>) -> Result<()> {
     c.prepare_cached(
-        "INSERT INTO sync_cursor (entity, cursor, updated_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT(entity) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
+        "INSERT INTO sync_cursor (entity, cursor, updated_at, rev) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(entity) DO UPDATE SET cursor = excluded.cursor,
+           updated_at = excluded.updated_at, rev = excluded.rev",
     )?
-    .execute(params![entity, cursor, crate::time::format(chrono::Utc::now())])?;
+    .execute(params![
+        entity,
+        cursor,
+        crate::time::format(chrono::Utc::now()),
+        rev
+    ])?;
     Ok(())
 }
 
-/// Ids of the sessions whose `{prefix}{id}` cursor is missing or not after the session's last
-/// visible change (`updated_at` or `last_interaction_at`): what was pulled per session under
-/// that cursor (its messages, its notes) is due again. Derived from stored rows, so a pass that
-/// fails after storing a session, or a restart, leaves the session due until its pull commits.
-pub fn sessions_due(c: &Connection, prefix: &str) -> Result<Vec<String>> {
+/// Ids of the sessions whose per-session pull under the `{prefix}{id}` cursor (their messages,
+/// their notes) is due: no cursor yet; or the session's row was rewritten by a server copy since
+/// that pull started (`server_rev`, whatever field changed); or the session's last visible
+/// change (`updated_at` or `last_interaction_at`) is not older than the cursor minus `overlap_ms`,
+/// the same overlap the global windows re-read, so an item committed late (stamped before the
+/// cursor, visible after it) is still pulled. Derived from stored rows, so a pass that fails
+/// after storing a session, or a restart, leaves the session due until its pull commits.
+pub fn sessions_due(c: &Connection, prefix: &str, overlap_ms: i64) -> Result<Vec<String>> {
     let mut st = c.prepare_cached(
         "SELECT s.id FROM session s LEFT JOIN sync_cursor k ON k.entity = ?1 || s.id
          WHERE k.cursor IS NULL
-            OR k.cursor <= max(coalesce(s.updated_at, ''), coalesce(s.last_interaction_at, ''))",
+            OR k.rev IS NULL OR k.rev < s.server_rev
+            OR strftime('%Y-%m-%dT%H:%M:%fZ', k.cursor, printf('-%.3f seconds', ?2 / 1000.0))
+               <= max(coalesce(s.updated_at, ''), coalesce(s.last_interaction_at, ''))",
     )?;
-    let rows = st.query_map([prefix], |r| r.get(0))?;
+    let rows = st.query_map(params![prefix, overlap_ms], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::dto::SessionDto;
+    use crate::store::{session, Store};
+
+    fn put(s: &mut Store, raw: &str) {
+        let dto: SessionDto = serde_json::from_str(raw).unwrap();
+        s.write(|tx| session::upsert(tx, &dto, raw)).unwrap();
+    }
+
+    #[test]
+    fn a_session_is_due_after_a_rewrite_or_within_the_overlap() {
+        let mut s = Store::open_in_memory().unwrap();
+        put(
+            &mut s,
+            r#"{"id":"s1","updatedAt":"2026-12-04T10:00:00.000Z","lastInteractionDate":"2026-12-04T10:00:00.000Z","unreadCount":1}"#,
+        );
+        let due = |s: &Store| sessions_due(s.conn(), "messages:", 120_000).unwrap();
+        assert_eq!(due(&s), ["s1"], "no cursor yet");
+        // Pulled at 10:05 from revision 1: the last change is older than the cursor minus the
+        // overlap, nothing changed since.
+        let rev = session::server_rev(s.conn(), "s1").unwrap();
+        assert_eq!(rev, 1);
+        s.write(|tx| set_with_rev(tx, "messages:s1", "2026-12-04T10:05:00.000Z", Some(rev)))
+            .unwrap();
+        assert!(due(&s).is_empty());
+        // A late message lands: the row says 2 unread, with the same times. Due again.
+        put(
+            &mut s,
+            r#"{"id":"s1","updatedAt":"2026-12-04T10:00:00.000Z","lastInteractionDate":"2026-12-04T10:00:00.000Z","unreadCount":2}"#,
+        );
+        assert_eq!(due(&s), ["s1"], "the row was rewritten");
+        let rev = session::server_rev(s.conn(), "s1").unwrap();
+        s.write(|tx| set_with_rev(tx, "messages:s1", "2026-12-04T10:05:00.000Z", Some(rev)))
+            .unwrap();
+        assert!(due(&s).is_empty());
+        // Pulled at 10:01:30, within the overlap of the 10:00 change: due until a pull lands
+        // more than the overlap after it.
+        s.write(|tx| set_with_rev(tx, "messages:s1", "2026-12-04T10:01:30.000Z", Some(rev)))
+            .unwrap();
+        assert_eq!(due(&s), ["s1"]);
+        s.write(|tx| set_with_rev(tx, "messages:s1", "2026-12-04T10:02:00.001Z", Some(rev)))
+            .unwrap();
+        assert!(due(&s).is_empty());
+        // A cursor written before schema 4 (no revision) is due once.
+        s.write(|tx| set(tx, "messages:s1", "2026-12-04T10:05:00.000Z"))
+            .unwrap();
+        assert_eq!(due(&s), ["s1"]);
+    }
 }

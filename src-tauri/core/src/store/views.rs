@@ -73,6 +73,9 @@ pub struct ConversationSummary {
     pub department_name: Option<String>,
     pub agent_name: Option<String>,
     pub last_message_text: Option<String>,
+    /// The Helena `type` of the newest stored message (`TEXT`, `IMAGE`, `AUDIO`, ...), so a
+    /// row whose last message has no text can say what it was.
+    pub last_message_type: Option<String>,
     pub last_interaction_at: Option<String>,
     pub unread_count: i64,
     pub number: Option<String>,
@@ -177,7 +180,10 @@ const SUMMARY_SELECT: &str = "SELECT s.id, s.contact_id, coalesce(ct.name, s.con
        coalesce(ct.phone_display, s.contact_phone), s.status, s.window_status, s.channel_type,
        ch.display_name, d.name, (SELECT name FROM agent WHERE user_id = s.user_id LIMIT 1),
        s.last_message_text, s.last_interaction_at, s.unread_count, s.number,
-       ct.email, s.start_at, s.end_at
+       ct.email, s.start_at, s.end_at,
+       (SELECT m.type FROM session_key k JOIN message m ON m.session_key = k.key
+         WHERE k.session_id = s.id AND m.kind = 'message'
+         ORDER BY m.created_ms DESC LIMIT 1)
   FROM session s
   LEFT JOIN contact ct ON ct.id = s.contact_id
   LEFT JOIN channel ch ON ch.id = s.channel_id
@@ -196,6 +202,7 @@ fn summary(r: &Row<'_>) -> rusqlite::Result<ConversationSummary> {
         department_name: r.get(8)?,
         agent_name: r.get(9)?,
         last_message_text: r.get(10)?,
+        last_message_type: r.get(17)?,
         last_interaction_at: r.get(11)?,
         unread_count: r.get(12)?,
         number: r.get(13)?,
