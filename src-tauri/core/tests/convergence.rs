@@ -102,9 +102,16 @@ const TIME_FACTOR: f64 = 20.0;
 struct Case {
     /// Seed of the simulator's world.
     seed: u64,
-    /// Whether `GET /chat/v1/message` answers without a session filter (else the per-session
-    /// fallback runs).
+    /// Whether `GET /chat/v1/message` answers without a session filter (else it answers 404,
+    /// the `no_global_messages` fault, and the per-session fallback runs).
     global_messages: bool,
+    /// Whether items created by customers and other agents may be late commits (stamped in the
+    /// past, visible seconds later), within what the overlap covers (see [`late_faults`]).
+    late_commits: bool,
+    /// Whether the server answers in the real API's shapes (`Faults::quirks`: .NET timestamps,
+    /// unknown fields, both contact spellings, ...) and holds enum values the client does not
+    /// know (`World::adopt_newer_values`). The local raw JSON is normalised before comparing.
+    quirks: bool,
     /// Whether a new message also moves `session.updatedAt`.
     updated_on_message: bool,
     /// Window overlap, simulated milliseconds.
@@ -256,6 +263,7 @@ enum TagOperationGen {
 struct FaultSpec {
     seed: u64,
     error_5xx: f64,
+    error_after_apply: f64,
     timeout: f64,
     drop_before: f64,
     drop_after: f64,
@@ -266,15 +274,16 @@ struct FaultSpec {
     change_while_paging: f64,
 }
 
+/// Off, or on with at least a tenth of `max` (so a switched-on fault does fire).
 fn prob(max: f64) -> impl Strategy<Value = f64> {
-    prop_oneof![2 => Just(0.0), 3 => 0.0..max]
+    prop_oneof![2 => Just(0.0), 3 => (max / 10.0)..max]
 }
 
 fn fault_spec() -> impl Strategy<Value = FaultSpec> {
     (
         any::<u64>(),
-        prob(0.3),
-        prop_oneof![4 => Just(0.0), 1 => 0.0..0.04],
+        (prob(0.3), prob(0.1)),
+        prop_oneof![2 => Just(0.0), 1 => 0.01..0.04],
         prob(0.2),
         prob(0.2),
         prob(0.3),
@@ -282,13 +291,14 @@ fn fault_spec() -> impl Strategy<Value = FaultSpec> {
         prob(0.15),
         // These two act only at the page boundaries of a page-number walk (here: a note list
         // longer than a page), so when on they are likely.
-        prop_oneof![1 => Just(0.0), 2 => 0.3..1.0],
-        prop_oneof![1 => Just(0.0), 2 => 0.3..1.0],
+        prop_oneof![1 => Just(0.0), 3 => 0.8..1.0],
+        prop_oneof![1 => Just(0.0), 3 => 0.8..1.0],
     )
         .prop_map(
-            |(seed, e5, to, db, da, slow, mal, tr, dup, cwp)| FaultSpec {
+            |(seed, (e5, eaa), to, db, da, slow, mal, tr, dup, cwp)| FaultSpec {
                 seed,
                 error_5xx: e5,
+                error_after_apply: eaa,
                 timeout: to,
                 drop_before: db,
                 drop_after: da,
@@ -308,6 +318,9 @@ fn session_status() -> impl Strategy<Value = SessionStatus> {
         Just(SessionStatus::Started),
         Just(SessionStatus::Completed),
         Just(SessionStatus::Hidden),
+        // Values the client does not know (the server may add them).
+        Just(SessionStatus::OnHold),
+        Just(SessionStatus::WaitingNew),
     ]
 }
 
@@ -362,46 +375,59 @@ fn step() -> impl Strategy<Value = Step> {
             .prop_map(|(contact, department, status)| {
                 Step::NewSession { contact, department, status }
             }),
-        1 => any::<u16>().prop_map(|n| Step::NewContact { n }),
+        2 => any::<u16>().prop_map(|n| Step::NewContact { n }),
         6 => (ix(), contact_edit()).prop_map(|(contact, edit)| Step::ContactEdit { contact, edit }),
-        1 => any::<u16>().prop_map(|n| Step::TagCreate { n }),
-        1 => (ix(), any::<u16>()).prop_map(|(tag, n)| Step::TagRename { tag, n }),
-        1 => ix().prop_map(|tag| Step::TagDelete { tag }),
-        1 => ix().prop_map(|department| Step::DepartmentDelete { department }),
-        1 => ix().prop_map(|agent| Step::AgentDelete { agent }),
+        2 => any::<u16>().prop_map(|n| Step::TagCreate { n }),
+        2 => (ix(), any::<u16>()).prop_map(|(tag, n)| Step::TagRename { tag, n }),
+        2 => ix().prop_map(|tag| Step::TagDelete { tag }),
+        2 => ix().prop_map(|department| Step::DepartmentDelete { department }),
+        2 => ix().prop_map(|agent| Step::AgentDelete { agent }),
         4 => (ix(), prop::bool::weighted(0.8), any::<u16>())
             .prop_map(|(session, mine, n)| Step::NoteAdd { session, mine, n }),
-        1 => ix().prop_map(|note| Step::NoteChange { note }),
-        4 => (ix(), prop::bool::weighted(0.7), 90u8..=130)
+        2 => ix().prop_map(|note| Step::NoteChange { note }),
+        6 => (ix(), prop::bool::weighted(0.7), 90u8..=130)
             .prop_map(|(session, open, count)| Step::NoteBurst { session, open, count }),
         2 => (ix(), prop::bool::weighted(0.8))
             .prop_map(|(note, mine)| Step::NoteDelete { note, mine }),
         2 => Just(Step::Offline),
         2 => Just(Step::Online),
         3 => fault_spec().prop_map(Step::FaultsOn),
-        1 => Just(Step::FaultsOff),
-        1 => (500u64..6_000).prop_map(|ms| Step::Storm { ms }),
+        2 => Just(Step::FaultsOff),
+        2 => (500u64..6_000).prop_map(|ms| Step::Storm { ms }),
         8 => Just(Step::Sync),
         4 => (ix(), prop::bool::weighted(0.7))
             .prop_map(|(session, mine)| Step::Open { session, mine }),
-        1 => Just(Step::Close),
-        1 => Just(Step::Restart),
+        2 => Just(Step::Close),
+        2 => Just(Step::Restart),
     ]
 }
 
 fn case() -> impl Strategy<Value = Case> {
     (
         0u64..1_000,
-        prop::bool::weighted(0.6),
+        (
+            prop::bool::weighted(0.5),
+            prop::bool::weighted(0.8),
+            prop::bool::weighted(0.5),
+        ),
         prop::bool::weighted(0.3),
         prop_oneof![Just(1u64), Just(2_000), Just(120_000)],
         proptest::option::weighted(0.4, fault_spec()),
         prop::collection::vec(step(), 5..=30),
     )
         .prop_map(
-            |(seed, global_messages, updated_on_message, overlap_ms, initial_faults, steps)| Case {
+            |(
+                seed,
+                (global_messages, late_commits, quirks),
+                updated_on_message,
+                overlap_ms,
+                initial_faults,
+                steps,
+            )| Case {
                 seed,
                 global_messages,
+                late_commits,
+                quirks,
                 updated_on_message,
                 overlap_ms,
                 initial_faults,
@@ -425,6 +451,10 @@ struct Figures {
     restarts: u64,
     requests: u64,
     faults: BTreeMap<String, u64>,
+    /// Pages n ≥ 2 of page-number walks served while a paging fault was on.
+    paging_chances: u64,
+    /// Steps run, by kind.
+    kinds: BTreeMap<String, u64>,
     compared: BTreeMap<&'static str, u64>,
     real_time: Duration,
 }
@@ -440,8 +470,12 @@ impl Figures {
         self.opens_failed += o.opens_failed;
         self.restarts += o.restarts;
         self.requests += o.requests;
+        self.paging_chances += o.paging_chances;
         for (k, v) in &o.faults {
             *self.faults.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &o.kinds {
+            *self.kinds.entry(k.clone()).or_default() += v;
         }
         for (k, v) in &o.compared {
             *self.compared.entry(k).or_default() += v;
@@ -458,6 +492,8 @@ struct Run {
     syncer: Option<Syncer>,
     me: String,
     overlap: Duration,
+    /// The faults of the whole case (late commits, no global list); the generated ones add to it.
+    base: Faults,
     /// The conversation on screen.
     open: Option<String>,
     /// When each session's notes last lost one (a deletion leaves no stamp on the server).
@@ -478,13 +514,25 @@ fn retry_policy() -> RetryPolicy {
     }
 }
 
+/// The late commits of a case: stamped at most 75% of the overlap in the past and visible within
+/// 5% of it (so every late item lands within the overlap the engine re-reads, the documented
+/// bound of its promise), capped at the real API's 90 s and 5 s. With a 1 ms overlap none.
+fn late_faults(case: &Case) -> Faults {
+    let on = case.late_commits && case.overlap_ms >= 1_000;
+    Faults {
+        late_commit: if on { 0.5 } else { 0.0 },
+        late_commit_max_ms: (case.overlap_ms * 3 / 4).min(90_000),
+        late_visible_ms: (case.overlap_ms / 20).clamp(1, 5_000),
+        ..Faults::default()
+    }
+}
+
 impl Run {
     async fn start(case: &Case) -> Run {
         let clock = Arc::new(ScaledClock::new(Instant::now(), Utc::now(), TIME_FACTOR));
         let sim = atende_sim::start(SimConfig {
             seed: case.seed,
             clock: clock.clone(),
-            global_message_list: case.global_messages,
             session_updated_on_message: case.updated_on_message,
             // 429s of storms always carry Retry-After; the rate limiter is off in small().
             ..SimConfig::small()
@@ -496,6 +544,15 @@ impl Run {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("account.db");
         let me = sim.demo_agent().user_id;
+        let base = Faults {
+            no_global_messages: !case.global_messages,
+            quirks: case.quirks,
+            ..late_faults(case)
+        };
+        if case.quirks {
+            sim.world().adopt_newer_values();
+        }
+        sim.set_faults(base.clone()).expect("valid faults");
         let mut run = Run {
             sim,
             clock,
@@ -504,6 +561,7 @@ impl Run {
             syncer: None,
             me,
             overlap: Duration::from_millis(case.overlap_ms),
+            base,
             open: None,
             note_deleted_at: HashMap::new(),
             log: vec![],
@@ -569,6 +627,12 @@ impl Run {
     async fn step(&mut self, step: &Step) {
         self.figures.steps += 1;
         let mut what = format!("{step:?}");
+        let kind = what
+            .split(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        *self.figures.kinds.entry(kind).or_default() += 1;
         if what.len() > 100 {
             what.truncate(100);
             what.push('…');
@@ -582,6 +646,7 @@ impl Run {
                 .set_faults(Faults {
                     seed: f.seed,
                     error_5xx: f.error_5xx,
+                    error_after_apply: f.error_after_apply,
                     timeout: f.timeout,
                     // Simulated: 1 s of real time, past the client's 300 ms timeout.
                     timeout_ms: 20_000,
@@ -593,10 +658,10 @@ impl Run {
                     truncated: f.truncated,
                     duplicate_across_pages: f.duplicate_across_pages,
                     change_while_paging: f.change_while_paging,
-                    ..Faults::default()
+                    ..self.base.clone()
                 })
                 .expect("valid faults"),
-            Step::FaultsOff => self.sim.set_faults(Faults::default()).unwrap(),
+            Step::FaultsOff => self.sim.set_faults(self.base.clone()).unwrap(),
             Step::Storm { ms } => self.sim.start_storm(Duration::from_millis(*ms)),
             Step::Sync => {
                 self.sync().await;
@@ -650,14 +715,21 @@ impl Run {
 
     /// Faults off, online, deliveries settled, then passes until one succeeds.
     async fn settle(&mut self) -> Result<(), String> {
-        self.sim.set_faults(Faults::default()).unwrap();
+        // The case's own shape of the server (no global list) stays; nothing new is late.
+        self.sim
+            .set_faults(Faults {
+                late_commit: 0.0,
+                ..self.base.clone()
+            })
+            .unwrap();
         self.sim.set_online(true);
         let latest = {
             let mut w = self.sim.world();
             for _ in 0..4 {
                 w.advance_deliveries();
             }
-            w.now_stamp()
+            // Every late commit has landed by then, too.
+            w.now_stamp().max(w.settled_at())
         };
         // The world's stamps are forced strictly increasing, so a burst of changes (a few
         // hundred notes) runs them ahead of the clock, and a change stamped after a pass's
@@ -1025,7 +1097,8 @@ fn raw_rows(c: &rusqlite::Connection, sql: &str) -> Vec<(String, Value)> {
     .unwrap()
     .map(|r| {
         let (id, raw) = r.unwrap();
-        let v = serde_json::from_str(&raw).unwrap_or_else(|e| panic!("raw of {id}: {e}"));
+        let mut v = serde_json::from_str(&raw).unwrap_or_else(|e| panic!("raw of {id}: {e}"));
+        atende_sim::quirks::normalize(&mut v);
         (id, v)
     })
     .collect()
@@ -1084,7 +1157,10 @@ fn local_view(c: &rusqlite::Connection) -> View {
     let mut contacts = BTreeMap::new();
     {
         let mut st = c
-            .prepare("SELECT id, raw, name, status, annotation, email, phone FROM contact")
+            .prepare(
+                "SELECT id, raw, name, status, annotation, email, phone, phone_display,
+                        phone_digits, instagram FROM contact",
+            )
             .unwrap();
         let rows = st
             .query_map([], |r| {
@@ -1097,6 +1173,9 @@ fn local_view(c: &rusqlite::Connection) -> View {
                         "annotation": r.get::<_, Option<String>>(4)?,
                         "email": r.get::<_, Option<String>>(5)?,
                         "phone": r.get::<_, Option<String>>(6)?,
+                        "phoneDisplay": r.get::<_, Option<String>>(7)?,
+                        "phoneDigits": r.get::<_, Option<String>>(8)?,
+                        "instagram": r.get::<_, Option<String>>(9)?,
                     }),
                 ))
             })
@@ -1128,7 +1207,8 @@ fn local_view(c: &rusqlite::Connection) -> View {
                     (k, v.map_or(Value::Null, Value::String))
                 })
                 .collect();
-            let raw: Value = serde_json::from_str(&raw).unwrap();
+            let mut raw: Value = serde_json::from_str(&raw).unwrap();
+            atende_sim::quirks::normalize_contact(&mut raw);
             let view = without(raw, &CONTACT_TAG_COPIES);
             let view = with(view, "_tags", json!(tags));
             let view = with(view, "_fields", Value::Object(fields));
@@ -1142,7 +1222,8 @@ fn local_view(c: &rusqlite::Connection) -> View {
         let mut st = c
             .prepare(
                 "SELECT id, raw, status, user_id, department_id, contact_id, channel_id, updated_at,
-                        last_interaction_at, end_at, unread_count, last_message_text FROM session",
+                        last_interaction_at, end_at, unread_count, last_message_text, window_status,
+                        channel_type, number, start_at FROM session",
             )
             .unwrap();
         let rows = st
@@ -1161,13 +1242,18 @@ fn local_view(c: &rusqlite::Connection) -> View {
                         "endAt": r.get::<_, Option<String>>(9)?,
                         "unreadCount": r.get::<_, i64>(10)?,
                         "lastMessageText": r.get::<_, Option<String>>(11)?,
+                        "windowStatus": r.get::<_, Option<String>>(12)?,
+                        "channelType": r.get::<_, Option<String>>(13)?,
+                        "number": r.get::<_, Option<String>>(14)?,
+                        "startAt": r.get::<_, Option<String>>(15)?,
                     }),
                 ))
             })
             .unwrap();
         for r in rows {
             let (id, raw, cols) = r.unwrap();
-            let raw: Value = serde_json::from_str(&raw).unwrap();
+            let mut raw: Value = serde_json::from_str(&raw).unwrap();
+            atende_sim::quirks::normalize(&mut raw);
             sessions.insert(id, with(without(raw, &SESSION_JOINS), "_columns", cols));
         }
     }
@@ -1202,7 +1288,8 @@ fn local_view(c: &rusqlite::Connection) -> View {
             .unwrap();
         for r in rows {
             let (id, raw, cols) = r.unwrap();
-            let raw: Value = serde_json::from_str(&raw).unwrap();
+            let mut raw: Value = serde_json::from_str(&raw).unwrap();
+            atende_sim::quirks::normalize(&mut raw);
             out.insert(id, with(raw, "_columns", cols));
         }
         v.insert(entity, out);
@@ -1332,6 +1419,9 @@ fn server_view(d: &WorldDump) -> View {
                             "annotation": c.annotation,
                             "email": c.email,
                             "phone": c.phonenumber,
+                            "phoneDisplay": c.phonenumber_formatted,
+                            "phoneDigits": c.phonenumber.as_deref().map(store::contact::phone_digits),
+                            "instagram": c.instagram,
                         }),
                     );
                     (c.id.clone(), view)
@@ -1359,6 +1449,10 @@ fn server_view(d: &WorldDump) -> View {
                             "endAt": ts_opt(&s.end_at),
                             "unreadCount": s.unread_count,
                             "lastMessageText": s.last_message_text,
+                            "windowStatus": to_value(&s.window_status),
+                            "channelType": to_value(&s.channel_type),
+                            "number": s.number,
+                            "startAt": ts_opt(&s.start_at),
                         }),
                     );
                     (s.id.clone(), without(view, &SESSION_JOINS))
@@ -1600,10 +1694,24 @@ fn context(run: &Run, dump: &WorldDump, local: &View, server: &View) -> String {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .ok();
-        let cursor = |prefix: &str| store::sync_cursor::get(c, &format!("{prefix}{sid}")).unwrap();
+        let cursor = |prefix: &str| {
+            c.query_row(
+                "SELECT cursor || ' rev ' || coalesce(rev, 'none') FROM sync_cursor WHERE entity = ?1",
+                [format!("{prefix}{sid}")],
+                |r| r.get::<_, String>(0),
+            )
+            .ok()
+        };
+        let rev: Option<i64> = c
+            .query_row(
+                "SELECT server_rev FROM session WHERE id = ?1",
+                [&sid],
+                |r| r.get(0),
+            )
+            .ok();
         out.push_str(&format!(
             "\n  session {sid}: in working set {}, last change {:?}, deleted notes at {:?}, \
-             local row {local_row:?}, cursors messages {:?} notes {:?}",
+             local row {local_row:?} rev {rev:?}, cursors messages {:?} notes {:?}",
             ws.contains(&sid),
             changed.get(sid.as_str()).map(ts),
             run.note_deleted_at.get(&sid).map(ts),
@@ -1640,9 +1748,93 @@ async fn run_case(case: &Case) -> Result<Figures, String> {
     let stats = run.sim.stats();
     run.figures.requests = stats.requests;
     run.figures.faults = stats.faults.clone();
+    run.figures.paging_chances = stats.paging_fault_chances;
     run.figures.compared = compared;
     run.figures.real_time = started.elapsed();
     Ok(run.figures)
+}
+
+/// Every kind of step was generated and every kind of fault really happened on the server in
+/// the run (with at least 16 cases: fewer may miss a rare kind), so a step or a fault switch
+/// that silently stopped working fails the property instead of weakening it.
+fn assert_coverage(t: &Figures) {
+    const STEPS: [&str; 30] = [
+        "Inbound",
+        "Outbound",
+        "ApiSend",
+        "MessageChange",
+        "SessionLive",
+        "SessionStatus",
+        "Assign",
+        "Transfer",
+        "Complete",
+        "NewSession",
+        "NewContact",
+        "ContactEdit",
+        "TagCreate",
+        "TagRename",
+        "TagDelete",
+        "DepartmentDelete",
+        "AgentDelete",
+        "NoteAdd",
+        "NoteBurst",
+        "NoteChange",
+        "NoteDelete",
+        "Offline",
+        "Online",
+        "FaultsOn",
+        "FaultsOff",
+        "Storm",
+        "Sync",
+        "Open",
+        "Close",
+        "Restart",
+    ];
+    const FAULTS: [&str; 12] = [
+        "error_5xx",
+        "error_after_apply",
+        "timeout",
+        "drop_before",
+        "drop_after",
+        "slow",
+        "malformed",
+        "truncated",
+        "storm",
+        "late_commit",
+        "no_global_messages",
+        "quirks",
+    ];
+    let missing_steps: Vec<&str> = STEPS
+        .iter()
+        .copied()
+        .filter(|k| t.kinds.get(*k).copied().unwrap_or(0) == 0)
+        .collect();
+    assert!(
+        missing_steps.is_empty(),
+        "step kinds never run: {missing_steps:?} (ran {:?})",
+        t.kinds
+    );
+    let missing_faults: Vec<&str> = FAULTS
+        .iter()
+        .copied()
+        .filter(|k| t.faults.get(*k).copied().unwrap_or(0) == 0)
+        .collect();
+    assert!(
+        missing_faults.is_empty(),
+        "faults that never happened: {missing_faults:?} (counted {:?})",
+        t.faults
+    );
+    // The two paging faults fire only on pages n ≥ 2 of a page-number walk (long note lists),
+    // each with a probability of at least 0.8 when on: given ten chances, both must show.
+    if t.paging_chances >= 10 {
+        for k in ["duplicate_across_pages", "change_while_paging"] {
+            assert!(
+                t.faults.get(k).copied().unwrap_or(0) > 0,
+                "{k} never happened in {} chances",
+                t.paging_chances
+            );
+        }
+    }
 }
 
 fn env_u64(name: &str) -> Option<u64> {
@@ -1684,7 +1876,8 @@ fn random_changes_offline_periods_and_faults_converge_to_the_server_state() {
     let t = totals.into_inner().unwrap();
     eprintln!(
         "convergence: {} passing case runs, {} steps, {} passes ok / {} failed, {} final attempts, \
-         {} opens ok / {} failed, {} restarts, {} requests, faults {:?}, compared {:?}, {:.1} s in cases",
+         {} opens ok / {} failed, {} restarts, {} requests, faults {:?} ({} paging chances), steps {:?}, compared {:?}, \
+         {:.1} s in cases",
         t.cases,
         t.steps,
         t.passes_ok,
@@ -1695,9 +1888,15 @@ fn random_changes_offline_periods_and_faults_converge_to_the_server_state() {
         t.restarts,
         t.requests,
         t.faults,
+        t.paging_chances,
+        t.kinds,
         t.compared,
         t.real_time.as_secs_f64()
     );
+    match &outcome {
+        Ok(()) if cases >= 16 => assert_coverage(&t),
+        _ => {}
+    }
     match outcome {
         Ok(()) => {}
         Err(TestError::Fail(reason, case)) => {

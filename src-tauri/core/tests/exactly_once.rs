@@ -352,4 +352,11 @@ async fn killed_worker_delivers_every_message_exactly_once_in_order() {
         stats.rate_limited,
         elapsed.as_secs_f64()
     );
+    // The test proves something only if kills landed while a send was in flight and the
+    // outcomes they left uncertain were checked on the server before a resend.
+    assert!(
+        in_flight_at_kill > 0,
+        "no kill landed while a send was in flight ({kills} kills)"
+    );
+    assert!(checks > 0, "no uncertain attempt was checked on the server");
 }

@@ -231,3 +231,58 @@ async fn opening_a_conversation_after_a_start_pulls_its_messages() {
         .unwrap();
     assert_eq!(m, status, "the open conversation's message is fresh");
 }
+
+/// Tried against a server that behaves like the real API (no global message list; messages
+/// that become visible seconds after the time they carry), one message per run was missing for
+/// good: a session was due for a message pull only while its `messages:<id>` cursor was not
+/// after its last change, without any overlap. A late message carries a time older than the
+/// cursor: its conversation's row said "2 unread" and showed its text, its timeline never got it.
+/// Here the row changes at once (unread, preview) while the message lands 300 ms later; the pass
+/// in between pulls the conversation and finds nothing new.
+#[tokio::test]
+async fn a_late_commit_on_the_per_session_path_is_pulled_once_it_lands() {
+    let f = Fixture::new(SimConfig::small()).await;
+    f.sim
+        .set_faults(Faults {
+            no_global_messages: true,
+            ..Faults::default()
+        })
+        .unwrap();
+    f.start_app().sync_once().await.expect("first sync");
+    let sid = f.sim.world().sessions[3].id.clone();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let mid = f
+        .sim
+        .world()
+        .add_late_message(
+            &sid,
+            Direction::ToHub,
+            "Chegou o comprovante?",
+            Duration::from_secs(60),
+            Duration::from_millis(300),
+        )
+        .unwrap();
+    let app = f.start_app();
+    app.sync_once()
+        .await
+        .expect("pass while the message is not visible");
+    let session = f
+        .raw("SELECT raw FROM session WHERE id = ?1", &sid)
+        .unwrap();
+    assert_eq!(session["lastMessageText"], "Chegou o comprovante?");
+    assert!(
+        f.raw("SELECT raw FROM message WHERE id = ?1", &mid)
+            .is_none(),
+        "not visible yet"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    app.sync_once().await.expect("pass after it landed");
+    let m = f
+        .raw("SELECT raw FROM message WHERE id = ?1", &mid)
+        .expect("the late message is pulled once it lands");
+    assert_eq!(m["text"], "Chegou o comprovante?");
+    assert!(
+        f.sim.stats().faults.get("no_global_messages").copied() >= Some(1),
+        "the global list really answered 404"
+    );
+}

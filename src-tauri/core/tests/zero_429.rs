@@ -7,6 +7,11 @@
 //! lasts about a minute. The simulator enforces the real limits; the test asserts it never
 //! had to answer 429, reports the request count of the initial sync next to what a naive full
 //! refresh would cost, and checks the store caught up with the traffic.
+//!
+//! Three runs: the global message list with late commits (customers' messages stamped up to 90 s
+//! before they become visible); the real API's shape, no global message list (404), so messages
+//! come per conversation, with late commits too; and a negative control, the per-conversation
+//! run with the budget off, where the simulator must answer 429s: the zero is the budget's doing.
 
 mod support;
 
@@ -19,7 +24,7 @@ use atende_core::clock::SharedClock;
 use atende_core::engine::{Engine, PollOptions};
 use atende_core::store;
 use atende_core::sync::{SyncOptions, Syncer};
-use atende_sim::{ScaledClock, SimConfig, TrafficConfig};
+use atende_sim::{Faults, ScaledClock, SimConfig, TrafficConfig};
 use chrono::Utc;
 use support::{client, signed_in_store, ClientClock};
 
@@ -48,13 +53,32 @@ fn naive_refresh_requests(dump: &atende_sim::WorldDump) -> u64 {
     reference + sessions + contacts + messages + notes
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn default_demo_syncs_and_follows_ten_minutes_of_traffic_without_a_429() {
+/// The real API's late commits: up to 90 s in the past, visible within 5 s.
+fn late_commits() -> Faults {
+    Faults {
+        late_commit: 0.3,
+        late_commit_max_ms: 90_000,
+        late_visible_ms: 5_000,
+        ..Faults::default()
+    }
+}
+
+/// What one run measured.
+struct Outcome {
+    initial_requests: u64,
+    naive: u64,
+    rate_limited: u64,
+}
+
+/// Syncs the default demo from an empty store under `faults`, then (with `follow`) follows
+/// its traffic with the engine for ten simulated minutes and checks the store caught up.
+async fn run(faults: Faults, budget: fn(SharedClock) -> Budget, follow: bool) -> Outcome {
     let sim_clock = Arc::new(ScaledClock::new(Instant::now(), Utc::now(), SPEED));
     let clock: SharedClock = Arc::new(ClientClock(sim_clock.clone()));
-    let sim = atende_sim::start(SimConfig {
+    let mut sim = atende_sim::start(SimConfig {
         clock: sim_clock.clone(),
         traffic: Some(TrafficConfig::default()),
+        faults,
         ..SimConfig::default()
     })
     .await
@@ -69,27 +93,28 @@ async fn default_demo_syncs_and_follows_ten_minutes_of_traffic_without_a_429() {
         &dir.path().join("account.db"),
         &sim,
     )));
-    let client = client(
-        &sim,
-        Budget::helena_with_clock(clock.clone()),
-        RetryPolicy::default(),
-    );
+    let client = client(&sim, budget(clock.clone()), RetryPolicy::default());
     let syncer = Arc::new(Syncer::new(client, store.clone(), SyncOptions::default()));
 
     // Initial sync from an empty store.
     let naive = naive_refresh_requests(&sim.world_dump());
     let started = clock.now();
+    if !follow {
+        // The negative control: as soon as the server rate-limits, the point is made.
+        let pass = syncer.sync_once();
+        let _ = tokio::time::timeout(Duration::from_secs(20), pass).await;
+        return Outcome {
+            initial_requests: syncer.client().budget().granted(),
+            naive,
+            rate_limited: sim.stats().rate_limited,
+        };
+    }
     let initial = syncer.sync_once().await.expect("initial sync");
     let initial_sim_secs = clock.now().duration_since(started).as_secs_f64();
     println!(
         "initial sync: {} requests (naive full refresh: {naive}), {initial_sim_secs:.0} s simulated, {} messages",
         initial.requests,
         initial.fetched.get("message").copied().unwrap_or(0)
-    );
-    assert!(
-        initial.requests * 3 < naive,
-        "the initial sync ({}) should cost well under a naive refresh ({naive})",
-        initial.requests
     );
 
     // Follow the traffic with the engine, window focused (fastest polling).
@@ -108,13 +133,19 @@ async fn default_demo_syncs_and_follows_ten_minutes_of_traffic_without_a_429() {
 
     let stats = sim.stats();
     println!(
-        "simulator: {} requests, {} answered 429",
-        stats.requests, stats.rate_limited
+        "simulator: {} requests, {} answered 429, faults {:?}",
+        stats.requests, stats.rate_limited, stats.faults
     );
     assert_eq!(stats.rate_limited, 0, "the simulator had to rate-limit us");
     assert_eq!(stats.stormed, 0);
 
-    // The store kept up: a last pass leaves it with every message and session of the world.
+    // The store kept up: with the customers gone quiet and the last late commit landed, a last
+    // pass leaves it with every message and session of the world.
+    sim.stop_traffic();
+    let settled = sim.world().settled_at();
+    while atende_sim::Clock::utc(&*sim_clock) <= settled {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     syncer.sync_once().await.expect("last pass");
     let dump = sim.world_dump();
     let (sessions, messages) = {
@@ -136,5 +167,65 @@ async fn default_demo_syncs_and_follows_ten_minutes_of_traffic_without_a_429() {
         dump.messages.len() > 40_000,
         "traffic added messages while the engine followed"
     );
-    assert_eq!(sim.stats().rate_limited, 0);
+    let stats = sim.stats();
+    assert!(
+        stats.faults.get("late_commit").copied().unwrap_or(0) > 0,
+        "traffic made late commits: {:?}",
+        stats.faults
+    );
+    assert_eq!(stats.rate_limited, 0);
+    Outcome {
+        initial_requests: initial.requests,
+        naive,
+        rate_limited: stats.rate_limited,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn default_demo_syncs_and_follows_ten_minutes_of_traffic_without_a_429() {
+    let o = run(late_commits(), Budget::helena_with_clock, true).await;
+    assert_eq!(o.rate_limited, 0);
+    assert!(
+        o.initial_requests * 3 < o.naive,
+        "the initial sync ({}) should cost well under a naive refresh ({})",
+        o.initial_requests,
+        o.naive
+    );
+}
+
+/// The real API's shape: no global message list, so every conversation's messages come on
+/// their own route, plus late commits. Still no 429.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_conversation_messages_with_late_commits_stay_under_the_limits() {
+    let faults = Faults {
+        no_global_messages: true,
+        ..late_commits()
+    };
+    let o = run(faults, Budget::helena_with_clock, true).await;
+    assert_eq!(o.rate_limited, 0);
+    assert!(
+        o.initial_requests < o.naive,
+        "per conversation ({}) still costs less than a naive refresh ({})",
+        o.initial_requests,
+        o.naive
+    );
+}
+
+/// The negative control: the same server with the budget off answers 429s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_budget_the_same_server_answers_429() {
+    let faults = Faults {
+        no_global_messages: true,
+        ..late_commits()
+    };
+    let o = run(faults, |_| Budget::unlimited(), false).await;
+    println!(
+        "budget off: {} requests, {} answered 429",
+        o.initial_requests, o.rate_limited
+    );
+    assert!(
+        o.rate_limited > 0,
+        "with the budget off the documented limits must bite ({} requests)",
+        o.initial_requests
+    );
 }
