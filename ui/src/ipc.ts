@@ -10,8 +10,12 @@ import { listen as tauriListen } from "@tauri-apps/api/event";
 export type Tab = "mine" | "waiting" | "completed" | "all";
 export const TABS: readonly Tab[] = ["mine", "waiting", "completed", "all"];
 
-export type SessionStatus = "UNDEFINED" | "STARTED" | "PENDING" | "IN_PROGRESS" | "COMPLETED" | "HIDDEN";
-export type WindowStatus = "ACTIVE" | "EXPIRED" | "NOT_STARTED";
+/** Helena session statuses the app knows; the server may add others (WAITING_NEW, ON_HOLD...), which
+ * come through as they are and are shown with a neutral label (see i18n/labels.ts). */
+export type KnownSessionStatus = "UNDEFINED" | "STARTED" | "PENDING" | "IN_PROGRESS" | "COMPLETED" | "HIDDEN";
+export type SessionStatus = KnownSessionStatus | (string & {});
+export type KnownWindowStatus = "ACTIVE" | "EXPIRED" | "NOT_STARTED";
+export type WindowStatus = KnownWindowStatus | (string & {});
 
 export interface AppInfo {
   version: string;
@@ -19,10 +23,25 @@ export interface AppInfo {
   me: { userId: string; name: string; teams: string[] } | null;
 }
 
+/** What a sync pass pulls, in the order of a first pass. */
+export type SyncEntity = "reference" | "sessions" | "contacts" | "messages" | "notes";
+
+/** Items of one entity stored so far in the current pass, and the server's total where it says it. */
+export interface EntityProgress {
+  entity: SyncEntity;
+  stored: number;
+  /** Never shrinks during a pass; null when the server does not say. */
+  total: number | null;
+}
+
 export interface SyncStatus {
   state: "online" | "syncing" | "offline" | "rateLimited" | "error";
-  phase: string | null;
-  progress: { done: number; total: number | null } | null;
+  /** The entity being pulled right now. */
+  phase: SyncEntity | null;
+  /** True only while the first full pass of this workspace runs; false once it has ended. */
+  firstSync: boolean;
+  /** Per entity progress of the current pass; empty between passes. */
+  entities: EntityProgress[];
   lastSyncAt: string | null;
   error: { code: string; message: string } | null;
   /** Agent actions waiting for delivery (pending, in flight or uncertain). */
@@ -51,7 +70,11 @@ export interface ConversationSummary {
   channelName: string | null;
   departmentName: string | null;
   agentName: string | null;
+  /** May be null or empty when the last message is a photo, an audio, etc. */
   lastMessageText: string | null;
+  /** Helena `type` of the newest stored message (TEXT, IMAGE, AUDIO, ..., or one the app does not
+   * know); null when the conversation has no message. */
+  lastMessageType: string | null;
   lastInteractionAt: string | null;
   unreadCount: number;
   number: string | null;

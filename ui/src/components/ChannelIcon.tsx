@@ -1,8 +1,9 @@
 // Channel glyph for a Helena channel type (CLOUDAPI_WHATSAPP, INSTAGRAM, ...). Lucide has no brand
-// icons, so each channel family gets a neutral glyph plus an accessible label.
+// icons, so each channel family gets a neutral glyph plus an accessible label; a type of no known
+// family is "Outro canal", with the type received in the tooltip.
 import { Camera, Globe, Mail, MessageCircle, MessagesSquare, Send, Radio } from "lucide-react";
 import type { LucideIcon } from "lucide-react";
-import { t, type MessageKey } from "../i18n";
+import { iconTitle, labelOf, type ValueLabel } from "../i18n/labels";
 
 type Family = "whatsapp" | "instagram" | "messenger" | "telegram" | "email" | "webchat" | "other";
 
@@ -27,17 +28,18 @@ const ICONS: Record<Family, LucideIcon> = {
   other: Radio,
 };
 
-export function channelLabel(type: string | null | undefined): string {
-  return t(`channel.${channelFamily(type)}` as MessageKey);
+export function channelLabel(type: string | null | undefined): ValueLabel {
+  const family = channelFamily(type);
+  return labelOf("channel", type, family === "other" ? null : family);
 }
 
 export function ChannelIcon({ type, size = 14 }: { type: string | null | undefined; size?: number }) {
   const family = channelFamily(type);
   const Icon = ICONS[family];
-  const label = channelLabel(type);
+  const l = channelLabel(type);
   return (
-    <span className={`channel-icon ch-${family}`} title={label}>
-      <Icon size={size} strokeWidth={2} aria-label={label} role="img" />
+    <span className={`channel-icon ch-${family}`} title={iconTitle(l)}>
+      <Icon size={size} strokeWidth={2} aria-label={l.label} role="img" />
     </span>
   );
 }

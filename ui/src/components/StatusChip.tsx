@@ -1,20 +1,19 @@
-// Small pill that names a conversation status (Aguardando, Em atendimento, Concluído...).
+// Small pill that names a conversation status (Aguardando, Em atendimento, Concluído...). A status the
+// app does not know shows the neutral "Outra situação", with the value received in the tooltip.
 import type { SessionStatus } from "../ipc";
-import { t, type MessageKey } from "../i18n";
+import { labelOf, rawTitle } from "../i18n/labels";
 
-const TONE: Record<SessionStatus, string> = {
-  UNDEFINED: "neutral",
+const TONE: Record<string, string> = {
   STARTED: "accent",
   IN_PROGRESS: "accent",
   PENDING: "warn",
-  COMPLETED: "neutral",
-  HIDDEN: "neutral",
 };
 
-export function statusLabel(status: SessionStatus): string {
-  return t(`status.${status}` as MessageKey);
-}
-
 export function StatusChip({ status }: { status: SessionStatus }) {
-  return <span className={`chip chip-${TONE[status] ?? "neutral"}`}>{statusLabel(status)}</span>;
+  const l = labelOf("status", status);
+  return (
+    <span className={`chip chip-${TONE[status] ?? "neutral"}`} title={rawTitle(l)} data-testid="status-chip">
+      {l.label}
+    </span>
+  );
 }

@@ -1,7 +1,9 @@
 // Dev-only demo backend: ipc.ts loads this (lazily, as a separate chunk) only when the page runs in a
 // plain browser without Tauri, so the UI can be developed and screenshotted without the shell. It
-// answers the IPC contract with realistic PT-BR data (~40 conversations, every message type, a note),
-// simulates a sync pass with progress events, and accepts ?rows=100000 to try a huge inbox. Agent
+// answers the IPC contract with realistic PT-BR data (~40 conversations, every message type, a note,
+// rows whose last message is a photo or an audio), simulates the workspace's first sync pass with
+// per-entity progress events (later passes, from "Sincronizar agora", are quiet routine polls), and
+// accepts ?rows=100000 to try a huge inbox. Agent
 // actions go through a simulated outbox: the optimistic change shows at once, delivery follows (never
 // while ?state=offline), a message or note containing the word "falha" fails, and one failed message
 // plus one failed tag change are there from the start to show retry / discard.
@@ -17,6 +19,7 @@ import type {
   OutboxFailed,
   OutboxState,
   SessionStatus,
+  SyncEntity,
   SyncStatus,
   Tab,
   Tag,
@@ -288,7 +291,20 @@ function buildConversations(count: number): MockConversation[] {
     const team = i === 0 ? "Suporte" : TEAMS[(i * 5) % TEAMS.length]!;
     const lastAt = i === 0 ? NOW - 2 * MIN : lastInteraction(i);
     const messages = i === 0 ? mariaThread() : i < 200 ? genericThread(i, lastAt, status, agent) : [];
-    const lastText = [...messages].reverse().find((m) => m.kind === "message" && m.type !== "TRANSITION");
+    // Now and then the customer's last word is a photo or a voice note, without text.
+    if (i > 0 && i < 200 && status !== "COMPLETED" && i % 7 === 3) {
+      const audio = i % 14 === 10;
+      messages.push(
+        msg({
+          createdAt: new Date(lastAt).toISOString(),
+          type: audio ? "AUDIO" : "IMAGE",
+          file: audio
+            ? { name: "nota-de-voz.ogg", mimeType: "audio/ogg", url: abs(audioOgg), size: 8_705 }
+            : { name: "foto.jpg", mimeType: "image/svg+xml", url: abs(tenisSvg), size: 48_213 },
+        }),
+      );
+    }
+    const newest = [...messages].reverse().find((m) => m.kind === "message" && m.type !== "TRANSITION");
     const instagram = channel.type === "INSTAGRAM";
     const detail: ConversationDetail = {
       id: `s-${String(i).padStart(6, "0")}`,
@@ -301,7 +317,8 @@ function buildConversations(count: number): MockConversation[] {
       channelName: channel.name,
       departmentName: team,
       agentName: agent,
-      lastMessageText: i === 0 ? "Se eu não estiver, pode deixar com a recepção. Muito obrigada, Ana! 🙏" : lastText?.text ?? TOPICS[i % TOPICS.length]![0]![1],
+      lastMessageText: newest ? newest.text : TOPICS[i % TOPICS.length]![0]![1],
+      lastMessageType: newest ? newest.type : "TEXT",
       lastInteractionAt: new Date(lastAt).toISOString(),
       unreadCount: i === 0 ? 2 : status !== "COMPLETED" && i % 3 === 1 ? (i % 5) + 1 : 0,
       number: `2026${String(112200100 + i).slice(-9)}`,
@@ -472,8 +489,8 @@ export function createMockBackend(): Backend {
       outbox: { state: "pending", error: null },
     });
     c.messages = [...c.messages, item];
-    const before = { lastMessageText: c.detail.lastMessageText, lastInteractionAt: c.detail.lastInteractionAt };
-    if (!note) patchDetail(c, { lastMessageText: text, lastInteractionAt: now });
+    const before = { lastMessageText: c.detail.lastMessageText, lastMessageType: c.detail.lastMessageType, lastInteractionAt: c.detail.lastInteractionAt };
+    if (!note) patchDetail(c, { lastMessageText: text, lastMessageType: "TEXT", lastInteractionAt: now });
     const fail = /\bfalha\b/i.test(text)
       ? note
         ? "O Helena recusou a nota: limite de notas por atendimento atingido."
@@ -548,23 +565,45 @@ export function createMockBackend(): Backend {
 
   let sync: SyncStatus =
     state === "offline"
-      ? { state: "offline", phase: null, progress: null, lastSyncAt: iso(14 * MIN), error: null, ...outboxCounts(), resumeInSecs: null }
-      : { state: "syncing", phase: "messages", progress: { done: 1200, total: 40000 }, lastSyncAt: iso(4 * MIN), error: null, ...outboxCounts(), resumeInSecs: null };
+      ? { state: "offline", phase: null, firstSync: false, entities: [], lastSyncAt: iso(14 * MIN), error: null, ...outboxCounts(), resumeInSecs: null }
+      : { state: "syncing", phase: "reference", firstSync: true, entities: [], lastSyncAt: null, error: null, ...outboxCounts(), resumeInSecs: null };
 
+  // What a pass pulls, in order, with the server's total where it gives one (it does not count
+  // messages or notes up front).
+  const messageCount = conversations.reduce((n, c) => n + c.messages.filter((m) => m.kind === "message").length, 0);
+  const noteCount = conversations.reduce((n, c) => n + c.messages.filter((m) => m.kind === "note").length, 0);
+  const plan: { entity: SyncEntity; items: number; total: number | null }[] = [
+    { entity: "reference", items: 24, total: null },
+    { entity: "sessions", items: conversations.length, total: conversations.length },
+    { entity: "contacts", items: conversations.length, total: conversations.length },
+    { entity: "messages", items: messageCount, total: null },
+    { entity: "notes", items: noteCount, total: null },
+  ];
+
+  /** One pass: a third of an entity every 500 ms on the first pass, a quick quiet poll after it. */
   function runSync() {
     if (state === "offline") return;
+    const first = sync.firstSync;
+    let step = 0;
+    let stored = 0;
     const tick = window.setInterval(() => {
-      const done = Math.min(40000, (sync.progress?.done ?? 0) + 7400);
-      if (done >= 40000) {
+      const current = plan[step]!;
+      stored = Math.min(current.items, stored + Math.max(1, Math.ceil(current.items / 3)));
+      const entities = [...sync.entities.filter((e) => e.entity !== current.entity), { entity: current.entity, stored, total: current.total }];
+      if (stored >= current.items) {
+        step += 1;
+        stored = 0;
+      }
+      if (step >= plan.length) {
         window.clearInterval(tick);
-        sync = { state: "online", phase: null, progress: null, lastSyncAt: new Date().toISOString(), error: null, ...outboxCounts(), resumeInSecs: null };
+        sync = { ...sync, state: "online", phase: null, firstSync: false, entities: [], lastSyncAt: new Date().toISOString(), ...outboxCounts() };
         emit("atende://sync", sync);
         emit("atende://changed", { entities: ["session", "message"] });
         return;
       }
-      sync = { ...sync, state: "syncing", phase: "messages", progress: { done, total: 40000 } };
+      sync = { ...sync, state: "syncing", phase: plan[step]!.entity, entities };
       emit("atende://sync", sync);
-    }, 500);
+    }, first ? 500 : 120);
   }
   runSync();
 
@@ -586,7 +625,7 @@ export function createMockBackend(): Backend {
         return sync;
       case "sync_now":
         if (sync.state !== "syncing") {
-          sync = { ...sync, state: "syncing", phase: "sessions", progress: { done: 0, total: 40000 } };
+          sync = { ...sync, state: "syncing", phase: "reference", entities: [] };
           emit("atende://sync", sync);
           runSync();
         }

@@ -10,7 +10,8 @@ export const APP_INFO: AppInfo = {
 export const SYNC_IDLE: SyncStatus = {
   state: "online",
   phase: null,
-  progress: null,
+  firstSync: false,
+  entities: [],
   lastSyncAt: null,
   error: null,
   pending: 0,
@@ -35,6 +36,7 @@ export function summary(overrides: Partial<ConversationSummary> = {}): Conversat
     departmentName: "Suporte",
     agentName: "Ana Lima",
     lastMessageText: "Meu pedido ainda não chegou",
+    lastMessageType: "TEXT",
     lastInteractionAt: minutesAgo(3),
     unreadCount: 0,
     number: "2026112200153",

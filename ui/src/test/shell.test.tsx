@@ -6,6 +6,7 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import * as ipc from "../ipc";
 import { renderApp } from "./render";
 import { SYNC_IDLE } from "./fixtures";
+import { syncLabel } from "../features/shell/StatusBar";
 
 vi.mock("../ipc", () => import("./ipcMock"));
 const mock = await import("./ipcMock");
@@ -17,7 +18,8 @@ describe("status bar", () => {
     vi.mocked(ipc.syncStatus).mockResolvedValue({
       state: "syncing",
       phase: "messages",
-      progress: { done: 1200, total: 40000 },
+      firstSync: true,
+      entities: [{ entity: "messages", stored: 1200, total: 40000 }],
       lastSyncAt: new Date(Date.now() - 3000).toISOString(),
       error: null,
       pending: 0,
@@ -49,6 +51,64 @@ describe("status bar", () => {
     act(() => mock.emitSync({ ...SYNC_IDLE, state: "error", error: { code: "unauthorized", message: "Token inválido." } }));
     await waitFor(() => expect(screen.getByTestId("sync-label")).toHaveTextContent("Erro"));
     expect(screen.getByText("Token inválido.")).toBeInTheDocument();
+  });
+});
+
+describe("first sync progress", () => {
+  const FIRST_PASS: ipc.SyncStatus = {
+    ...SYNC_IDLE,
+    state: "syncing",
+    phase: "messages",
+    firstSync: true,
+    entities: [
+      { entity: "reference", stored: 24, total: null },
+      { entity: "sessions", stored: 1500, total: 1500 },
+      { entity: "contacts", stored: 312, total: 800 },
+      { entity: "messages", stored: 12480, total: null },
+    ],
+  };
+
+  it("syncLabel counts each entity of the first pass, with the total only when the server gives it", () => {
+    const l = syncLabel(FIRST_PASS);
+    expect(l).toMatchObject({ tone: "busy", label: "Sincronizando…", detail: "conversas 1.500/1.500 · contatos 312/800 · mensagens 12.480" });
+    expect(l.parts.filter((p) => p.current).map((p) => p.entity)).toEqual(["messages"]);
+    expect(syncLabel({ ...FIRST_PASS, phase: "reference", entities: [{ entity: "reference", stored: 8, total: null }] }).detail).toBe("dados de referência 8");
+    // The phase just started and has nothing stored yet: it is named without a count.
+    expect(syncLabel({ ...FIRST_PASS, phase: "notes" }).detail).toBe("conversas 1.500/1.500 · contatos 312/800 · mensagens 12.480 · notas internas");
+    expect(syncLabel({ ...FIRST_PASS, phase: null, entities: [] })).toMatchObject({ label: "Sincronizando…", detail: null, parts: [] });
+  });
+
+  it("syncLabel shows a routine background poll as Online, without counters", () => {
+    expect(syncLabel({ ...FIRST_PASS, firstSync: false })).toEqual({ tone: "ok", label: "Online", detail: null, parts: [] });
+  });
+
+  it("the status bar shows the counters during the first pass, emphasises the current entity, and drops them when it ends", async () => {
+    vi.mocked(ipc.syncStatus).mockResolvedValue(FIRST_PASS);
+    renderApp();
+    const bar = screen.getByTestId("status-bar");
+    expect(await within(bar).findByText("Sincronizando…")).toBeInTheDocument();
+    expect(within(bar).getByText("conversas 1.500/1.500")).not.toHaveClass("is-current");
+    expect(within(bar).getByText("mensagens 12.480")).toHaveClass("is-current");
+    expect(within(bar).queryByText(/referência/)).toBeNull();
+    expect(within(bar).getByRole("status")).toHaveAccessibleName(
+      "Estado da sincronização: Sincronizando… conversas 1.500/1.500 · contatos 312/800 · mensagens 12.480",
+    );
+
+    act(() => mock.emitSync({ ...SYNC_IDLE, lastSyncAt: new Date().toISOString() }));
+    await waitFor(() => expect(screen.getByTestId("sync-label")).toHaveTextContent("Online"));
+    expect(screen.queryByTestId("sync-detail")).toBeNull();
+  });
+
+  it("a routine poll keeps the bar on Online while the sync-now icon spins", async () => {
+    vi.mocked(ipc.syncStatus).mockResolvedValue({ ...FIRST_PASS, firstSync: false, lastSyncAt: new Date().toISOString() });
+    renderApp();
+    const bar = screen.getByTestId("status-bar");
+    const button = await within(bar).findByRole("button", { name: "Sincronizar agora" });
+    await waitFor(() => expect(button).toBeDisabled());
+    expect(button.querySelector("svg")).toHaveClass("spin");
+    expect(screen.getByTestId("sync-label")).toHaveTextContent("Online");
+    expect(within(bar).queryByText("Sincronizando…")).toBeNull();
+    expect(within(bar).queryByText(/mensagens/)).toBeNull();
   });
 });
 

@@ -5,11 +5,12 @@ import type { ReactNode } from "react";
 import { Hash, Mail, PanelRightClose, Phone, Tag as TagIcon, UserRound } from "lucide-react";
 import type { ConversationDetail, Tag } from "../../ipc";
 import { t } from "../../i18n";
+import { labelOf, rawTitle, type ValueLabel } from "../../i18n/labels";
 import { formatDateTime } from "../../i18n/format";
 import { safeColor } from "../../lib/safeText";
 import { useConversationDetail } from "../../lib/queries";
 import { Avatar } from "../../components/Avatar";
-import { ChannelIcon } from "../../components/ChannelIcon";
+import { ChannelIcon, channelLabel } from "../../components/ChannelIcon";
 import { ErrorView, LoadingView, StateView } from "../../components/StateView";
 import { StatusChip } from "../../components/StatusChip";
 import { useUi } from "../shell/uiState";
@@ -21,6 +22,11 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
       <dd className="field-value">{children ?? t("common.none")}</dd>
     </div>
   );
+}
+
+/** A server value as text, with the raw value in the tooltip when the app does not know it. */
+function ValueText({ l }: { l: ValueLabel }) {
+  return <span title={rawTitle(l)}>{l.label}</span>;
 }
 
 export function TagChip({ tag }: { tag: Tag }) {
@@ -92,7 +98,7 @@ function Details({ d }: { d: ConversationDetail }) {
             {d.channelType || d.channelName ? (
               <span className="inline-icon">
                 <ChannelIcon type={d.channelType} size={13} />
-                {d.channelName}
+                {d.channelName || channelLabel(d.channelType).label}
               </span>
             ) : null}
           </Field>
@@ -107,7 +113,11 @@ function Details({ d }: { d: ConversationDetail }) {
               <span className="muted">{t("inbox.unassigned")}</span>
             )}
           </Field>
-          {d.windowStatus && <Field label={t("contact.window")}>{t(`window.${d.windowStatus}`)}</Field>}
+          {d.windowStatus && (
+            <Field label={t("contact.window")}>
+              <ValueText l={labelOf("window", d.windowStatus)} />
+            </Field>
+          )}
           <Field label={t("contact.started")}>{d.startAt ? formatDateTime(d.startAt) : null}</Field>
           {d.endAt && <Field label={t("contact.ended")}>{formatDateTime(d.endAt)}</Field>}
         </dl>

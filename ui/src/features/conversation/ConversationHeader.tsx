@@ -8,7 +8,7 @@ import type { LucideIcon } from "lucide-react";
 import type { ConversationSummary } from "../../ipc";
 import { t } from "../../i18n";
 import { Avatar } from "../../components/Avatar";
-import { ChannelIcon } from "../../components/ChannelIcon";
+import { ChannelIcon, channelLabel } from "../../components/ChannelIcon";
 import { StatusChip } from "../../components/StatusChip";
 import { availableActions, DIRECT_ACTION_KEY, useConvAction, type ConvAction } from "../../lib/actions";
 import { hasModifier, isTypingTarget } from "../../lib/keyboard";
@@ -95,7 +95,7 @@ export function ConversationHeader({ c }: { c: ConversationSummary }) {
             {c.channelType && (
               <span className="conv-header-channel">
                 <ChannelIcon type={c.channelType} size={13} />
-                {c.channelName}
+                {c.channelName || channelLabel(c.channelType).label}
               </span>
             )}
           </div>

@@ -4,10 +4,11 @@
 // state instead of ticks, and a failed one offers retry / discard.
 import { Check, CheckCheck, CircleAlert, Clock, Lock } from "lucide-react";
 import type { MessageItem } from "../../ipc";
-import { t, type MessageKey } from "../../i18n";
+import { t } from "../../i18n";
 import { formatDateTime, formatTime } from "../../i18n/format";
+import { iconTitle, labelOf } from "../../i18n/labels";
 import { LinkifiedText } from "../../lib/safeText";
-import { MessageContent } from "./MessageContent";
+import { MessageContent, messageTypeLabel } from "./MessageContent";
 import { OutboxBadge, OutboxFailure } from "./OutboxState";
 
 const SYSTEM_TYPES = new Set(["TRANSITION", "TRACK"]);
@@ -15,7 +16,7 @@ const SYSTEM_TYPES = new Set(["TRANSITION", "TRACK"]);
 export function DeliveryTicks({ status }: { status: string | null }) {
   if (!status) return null;
   const s = status.toUpperCase();
-  const label = s in STATUS_KEYS ? t(STATUS_KEYS[s]!) : status;
+  const l = labelOf("msg.status", status, STATUS_ALIAS[s] ?? s);
   let icon;
   switch (s) {
     case "SENT":
@@ -35,21 +36,17 @@ export function DeliveryTicks({ status }: { status: string | null }) {
       icon = <Clock size={13} strokeWidth={2.25} />;
   }
   return (
-    <span className={`ticks ticks-${s.toLowerCase()}`} role="img" aria-label={label} title={label} data-status={s}>
+    <span className={`ticks ticks-${s.toLowerCase()}`} role="img" aria-label={l.label} title={iconTitle(l)} data-status={s}>
       {icon}
     </span>
   );
 }
 
-const STATUS_KEYS: Record<string, MessageKey> = {
-  SENT: "msg.status.SENT",
-  DELIVERED: "msg.status.DELIVERED",
-  READ: "msg.status.READ",
-  FAILED: "msg.status.FAILED",
-  ERROR: "msg.status.FAILED",
-  PENDING: "msg.status.PENDING",
-  QUEUED: "msg.status.PENDING",
-  WAITING: "msg.status.PENDING",
+/** Delivery states Helena spells in more than one way, by the name the dictionary uses. */
+const STATUS_ALIAS: Record<string, string> = {
+  ERROR: "FAILED",
+  QUEUED: "PENDING",
+  WAITING: "PENDING",
 };
 
 export function MessageBubble({ m, grouped }: { m: MessageItem; grouped: boolean }) {
@@ -94,7 +91,7 @@ export function MessageBubble({ m, grouped }: { m: MessageItem; grouped: boolean
     return (
       <div className="msg-row msg-row-system" data-testid="msg-system" role="note">
         <span className="msg-system">
-          {m.text ? <LinkifiedText text={m.text} /> : t("msg.type.unknown", { type: m.type })}
+          {m.text ? <LinkifiedText text={m.text} /> : messageTypeLabel(m.type).text}
           <span className="msg-system-time"> · {formatTime(m.createdAt)}</span>
         </span>
       </div>

@@ -1,29 +1,23 @@
 // What goes inside a message bubble for each message `type`: text with safe links, images, audio,
-// video, documents, stickers, locations, shared contacts, list/button messages and unknown types.
-// Media sources are used only when they are absolute http(s) URLs.
+// video, documents, stickers, locations, shared contacts, list/button/template messages and unknown
+// types (named "Mensagem do tipo X", with the value received in the tooltip). Media sources are used
+// only when they are absolute http(s) URLs.
 import type { ReactNode } from "react";
-import { FileText, LayoutList, MapPin, MousePointerClick, CircleHelp, ImageOff, ExternalLink, Mic, Film } from "lucide-react";
+import { FileText, LayoutList, LayoutTemplate, MapPin, MousePointerClick, CircleHelp, ImageOff, ExternalLink, Mic, Film } from "lucide-react";
 import type { LucideIcon } from "lucide-react";
 import type { MessageItem } from "../../ipc";
-import { getLocale, t, type MessageKey } from "../../i18n";
+import { getLocale, t } from "../../i18n";
 import { formatBytes } from "../../i18n/format";
+import { labelOf, rawTitle } from "../../i18n/labels";
 import { LinkifiedText, safeHttpUrl } from "../../lib/safeText";
 import { Avatar } from "../../components/Avatar";
 
-export const KNOWN_TYPES = new Set([
-  "TEXT",
-  "IMAGE",
-  "AUDIO",
-  "VIDEO",
-  "DOCUMENT",
-  "STICKER",
-  "LOCATION",
-  "CONTACT",
-  "LIST",
-  "BUTTONS",
-  "TRANSITION",
-  "TRACK",
-]);
+/** Name of a message type: its label when known, else "Mensagem do tipo X" (the tooltip repeats X). */
+export function messageTypeLabel(type: string): { text: string; title: string | undefined } {
+  const l = labelOf("msg.type", type);
+  const text = l.known || !l.raw ? l.label : t("msg.typeUnknown", { type: l.raw });
+  return { text, title: rawTitle(l) };
+}
 
 function Caption({ text }: { text: string | null }) {
   if (!text) return null;
@@ -34,9 +28,9 @@ function Caption({ text }: { text: string | null }) {
   );
 }
 
-function TypeHint({ icon: Icon, children }: { icon: LucideIcon; children: ReactNode }) {
+function TypeHint({ icon: Icon, title, children }: { icon: LucideIcon; title?: string; children: ReactNode }) {
   return (
-    <span className="msg-type-hint">
+    <span className="msg-type-hint" title={title}>
       <Icon size={13} strokeWidth={2} aria-hidden="true" />
       {children}
     </span>
@@ -176,7 +170,8 @@ export function MessageContent({ m }: { m: MessageItem }) {
       );
     }
 
-    case "CONTACT": {
+    case "CONTACT":
+    case "CONTACTS": {
       const c = m.contact;
       return (
         <>
@@ -194,17 +189,23 @@ export function MessageContent({ m }: { m: MessageItem }) {
 
     case "LIST":
     case "BUTTONS":
+    case "TEMPLATE": {
+      const icon = m.type === "LIST" ? LayoutList : m.type === "BUTTONS" ? MousePointerClick : LayoutTemplate;
       return (
         <>
-          <TypeHint icon={m.type === "LIST" ? LayoutList : MousePointerClick}>{t(`msg.type.${m.type}` as MessageKey)}</TypeHint>
+          <TypeHint icon={icon}>{messageTypeLabel(m.type).text}</TypeHint>
           <Caption text={m.text} />
         </>
       );
+    }
 
-    default:
+    default: {
+      const kind = messageTypeLabel(m.type);
       return (
         <>
-          <TypeHint icon={CircleHelp}>{t("msg.type.unknown", { type: m.type })}</TypeHint>
+          <TypeHint icon={CircleHelp} title={kind.title}>
+            {kind.text}
+          </TypeHint>
           <Caption text={m.text} />
           {url && (
             <a className="msg-link" href={url} target="_blank" rel="noopener noreferrer">
@@ -213,5 +214,6 @@ export function MessageContent({ m }: { m: MessageItem }) {
           )}
         </>
       );
+    }
   }
 }

@@ -6,22 +6,27 @@
 import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from "react";
 import { CircleCheckBig, X } from "lucide-react";
 import type { OutboxFailed } from "../../ipc";
-import { hasKey, t } from "../../i18n";
+import { t } from "../../i18n";
+import { labelOf, rawTitle } from "../../i18n/labels";
 import { formatDateTime, formatRelative } from "../../i18n/format";
 import { ErrorView, LoadingView, StateView } from "../../components/StateView";
 import { OutboxFailure } from "../conversation/OutboxState";
 import { useOutboxFailed } from "../../lib/queries";
 
-function outboxActionLabel(action: string): string {
-  const key = `outbox.action.${action}`;
-  return hasKey(key) ? t(key) : action;
+function ActionLabel({ action }: { action: string }) {
+  const l = labelOf("outbox.action", action);
+  return (
+    <span className="outbox-item-action" title={rawTitle(l)}>
+      {l.label}
+    </span>
+  );
 }
 
 function FailedRow({ item }: { item: OutboxFailed }) {
   return (
     <li className="outbox-item" data-testid="outbox-item">
       <div className="outbox-item-head">
-        <span className="outbox-item-action">{outboxActionLabel(item.action)}</span>
+        <ActionLabel action={item.action} />
         <time className="outbox-item-time" dateTime={item.createdAt} title={formatDateTime(item.createdAt)}>
           {formatRelative(item.createdAt)}
         </time>
