@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 PKGS=(pkg-config build-essential libssl-dev libwebkit2gtk-4.1-dev libjavascriptcoregtk-4.1-dev
       libsoup-3.0-dev libayatana-appindicator3-dev librsvg2-dev
-      xvfb xauth dbus-x11 at-spi2-core webkit2gtk-driver imagemagick fonts-noto-core)
+      xvfb xauth dbus-x11 at-spi2-core webkit2gtk-driver imagemagick fonts-noto-core
+      fonts-noto-color-emoji)
 
 missing=()
 for p in "${PKGS[@]}"; do
