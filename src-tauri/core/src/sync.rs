@@ -18,10 +18,12 @@
 //!
 //! A session is due for a per-session pull ([`store::sync_cursor::sessions_due`]) when its row
 //! was rewritten by a server copy since the last pull started (any field: a late message moves
-//! `unreadCount` and `lastMessageText` without a newer time), or when its last visible change is
-//! within the overlap of the cursor: the same overlap every global window re-reads, so an item
-//! committed late (stamped up to the overlap before it becomes visible) is never skipped. The
-//! price is a re-read of each recently changed conversation at every pass for one overlap.
+//! `unreadCount` and `lastMessageText` without a newer time), and once more when the overlap
+//! after its last visible change has passed, if its last pull came within that overlap: the
+//! window of that follow-up starts the same overlap before the cursor as every global window, so
+//! an item committed late (stamped up to the overlap before it becomes visible) is never skipped.
+//! It costs one request per changed conversation; the conversation on screen is pulled at every
+//! pass anyway.
 //!
 //! After each committed transaction a [`ChangeNotice`] names the entities that changed, so the
 //! UI invalidates what reads them. Malformed items are skipped with a warning and counted; the
@@ -361,10 +363,11 @@ impl Syncer {
         i64::try_from(self.options.overlap.as_millis()).unwrap_or(i64::MAX)
     }
 
-    /// Sessions whose pull under the `{prefix}{id}` cursors is due.
-    fn sessions_due(&self, prefix: &str) -> Result<Vec<String>> {
+    /// Sessions whose pull under the `{prefix}{id}` cursors is due in the pass bounded by `t1`.
+    fn sessions_due(&self, prefix: &str, t1: DateTime<Utc>) -> Result<Vec<String>> {
         let overlap = self.overlap_ms();
-        self.with_store(|s| store::sync_cursor::sessions_due(s.conn(), prefix, overlap))
+        let now = time::format(t1);
+        self.with_store(|s| store::sync_cursor::sessions_due(s.conn(), prefix, overlap, &now))
     }
 
     /// Pulls the window of `entity` on `path`, filtered and ordered by `field`, handing each
@@ -682,7 +685,7 @@ impl Syncer {
         // Per session that changed since its messages were pulled (not just in this pass: one
         // that failed half-way left some due): the agent's own conversations (the tab on screen
         // by default) first, at `Visible` priority, then the others as backfill.
-        let due: BTreeSet<String> = self.sessions_due("messages:")?.into_iter().collect();
+        let due: BTreeSet<String> = self.sessions_due("messages:", t1)?.into_iter().collect();
         let mine = self.working_set()?.unwrap_or_default();
         let (first, rest): (Vec<&String>, Vec<&String>) =
             due.iter().partition(|id| mine.contains(*id));
@@ -728,7 +731,7 @@ impl Syncer {
             return Ok(());
         };
         let work: Vec<String> = self
-            .sessions_due("notes:")?
+            .sessions_due("notes:", t1)?
             .into_iter()
             .filter(|id| mine.contains(id) && Some(id.as_str()) != open)
             .collect();
@@ -778,7 +781,7 @@ impl Syncer {
     /// here too. A session has few notes, so this costs the same single request as a window.
     /// Its `notes:<id>` cursor moves to `t1` with them, with the session's revision read
     /// before the request: the notes are due again when the session's row changes after that,
-    /// or while its last change is within the overlap of `t1`.
+    /// and once the overlap after a change that came within the overlap of `t1` has passed.
     async fn refresh_notes(
         &self,
         client: &HelenaClient,

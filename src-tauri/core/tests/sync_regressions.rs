@@ -43,6 +43,11 @@ impl Fixture {
 
     /// A fresh connection and syncer, as after a start of the app.
     fn start_app(&self) -> Syncer {
+        self.start_app_with(SyncOptions::default().overlap)
+    }
+
+    /// [`Fixture::start_app`] with a window overlap of `overlap`.
+    fn start_app_with(&self, overlap: Duration) -> Syncer {
         let client = client(
             &self.sim,
             Budget::unlimited(),
@@ -58,8 +63,8 @@ impl Fixture {
             client,
             store,
             SyncOptions {
+                overlap,
                 reference_every: Duration::ZERO,
-                ..SyncOptions::default()
             },
         )
     }
@@ -237,8 +242,9 @@ async fn opening_a_conversation_after_a_start_pulls_its_messages() {
 /// good: a session was due for a message pull only while its `messages:<id>` cursor was not
 /// after its last change, without any overlap. A late message carries a time older than the
 /// cursor: its conversation's row said "2 unread" and showed its text, its timeline never got it.
-/// Here the row changes at once (unread, preview) while the message lands 300 ms later; the pass
-/// in between pulls the conversation and finds nothing new.
+/// Here (a 2 s overlap) the row changes at once (unread, preview) while the message, stamped 1 s
+/// in the past, lands 300 ms later; the pass in between pulls the conversation and finds nothing
+/// new; the first pass once the overlap after the change has passed pulls it.
 #[tokio::test]
 async fn a_late_commit_on_the_per_session_path_is_pulled_once_it_lands() {
     let f = Fixture::new(SimConfig::small()).await;
@@ -248,7 +254,11 @@ async fn a_late_commit_on_the_per_session_path_is_pulled_once_it_lands() {
             ..Faults::default()
         })
         .unwrap();
-    f.start_app().sync_once().await.expect("first sync");
+    let overlap = Duration::from_secs(2);
+    f.start_app_with(overlap)
+        .sync_once()
+        .await
+        .expect("first sync");
     let sid = f.sim.world().sessions[3].id.clone();
     tokio::time::sleep(Duration::from_millis(20)).await;
     let mid = f
@@ -258,11 +268,11 @@ async fn a_late_commit_on_the_per_session_path_is_pulled_once_it_lands() {
             &sid,
             Direction::ToHub,
             "Chegou o comprovante?",
-            Duration::from_secs(60),
+            Duration::from_secs(1),
             Duration::from_millis(300),
         )
         .unwrap();
-    let app = f.start_app();
+    let app = f.start_app_with(overlap);
     app.sync_once()
         .await
         .expect("pass while the message is not visible");
@@ -275,7 +285,8 @@ async fn a_late_commit_on_the_per_session_path_is_pulled_once_it_lands() {
             .is_none(),
         "not visible yet"
     );
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // The message landed after 300 ms; the change (1 s ago) leaves the overlap after 1 s more.
+    tokio::time::sleep(Duration::from_millis(1_300)).await;
     app.sync_once().await.expect("pass after it landed");
     let m = f
         .raw("SELECT raw FROM message WHERE id = ?1", &mid)
@@ -285,4 +296,10 @@ async fn a_late_commit_on_the_per_session_path_is_pulled_once_it_lands() {
         f.sim.stats().faults.get("no_global_messages").copied() >= Some(1),
         "the global list really answered 404"
     );
+    // Once pulled, no conversation is due again: one follow-up, not one per pass.
+    let route = "GET /chat/v1/session/{id}/message";
+    let pulls = |sim: &SimHandle| sim.stats().by_route.get(route).map_or(0, |r| r.requests);
+    let before = pulls(&f.sim);
+    app.sync_once().await.expect("a pass at rest");
+    assert_eq!(pulls(&f.sim), before, "no per-conversation pull at rest");
 }

@@ -142,7 +142,10 @@ async fn run(faults: Faults, budget: fn(SharedClock) -> Budget, follow: bool) ->
     // The store kept up: with the customers gone quiet and the last late commit landed, a last
     // pass leaves it with every message and session of the world.
     sim.stop_traffic();
-    let settled = sim.world().settled_at();
+    // ... and the overlap after the last change has passed: a conversation changed within it is
+    // pulled once more then (what was stamped before the change may land until then).
+    let settled = sim.world().settled_at()
+        + chrono::Duration::from_std(SyncOptions::default().overlap).unwrap();
     while atende_sim::Clock::utc(&*sim_clock) <= settled {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -228,4 +231,87 @@ async fn without_the_budget_the_same_server_answers_429() {
         "with the budget off the documented limits must bite ({} requests)",
         o.initial_requests
     );
+}
+
+/// If the real limit is per endpoint ("1,000 requests every 2 minutes, per endpoint", one public
+/// transcription of the docs) and its 429s carry no `Retry-After`, the budget slows the route
+/// that got them and nothing else: the initial sync of a workspace without a global message list
+/// (one route for every conversation's messages) completes after a handful of 429s on that
+/// route, and the account is never paused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_per_endpoint_limit_without_retry_after_slows_that_route_alone() {
+    use atende_sim::config::{RateLimits, SeedSize};
+    let sim_clock = Arc::new(ScaledClock::new(Instant::now(), Utc::now(), SPEED));
+    let clock: SharedClock = Arc::new(ClientClock(sim_clock.clone()));
+    let sim = atende_sim::start(SimConfig {
+        clock: sim_clock.clone(),
+        size: SeedSize {
+            sessions: 300,
+            contacts: 200,
+            messages: 4_000,
+            ..SeedSize::default()
+        },
+        limits: RateLimits {
+            per_route: Some((120, Duration::from_secs(120))),
+            ..RateLimits::default()
+        },
+        retry_after: false,
+        faults: Faults {
+            no_global_messages: true,
+            ..Faults::default()
+        },
+        ..SimConfig::default()
+    })
+    .await
+    .expect("simulator starts");
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Mutex::new(signed_in_store(
+        &dir.path().join("account.db"),
+        &sim,
+    )));
+    let client = client(
+        &sim,
+        Budget::helena_with_clock(clock.clone()),
+        RetryPolicy::default(),
+    );
+    let syncer = Syncer::new(client, store.clone(), SyncOptions::default());
+    let mut pauses = syncer.client().budget().pauses();
+    let started = clock.now();
+    let report = syncer.sync_once().await.expect("initial sync");
+    let took = clock.now().duration_since(started);
+    let stats = sim.stats();
+    println!(
+        "per-endpoint limit 120 / 2 min, no Retry-After: {} requests, {} answered 429, {:.0} s simulated",
+        report.requests,
+        stats.rate_limited,
+        took.as_secs_f64()
+    );
+    assert!(stats.rate_limited > 0, "the per-route limit bit");
+    assert!(
+        stats.rate_limited <= 5,
+        "the route learned its window after its first 429s ({} answered 429)",
+        stats.rate_limited
+    );
+    let route = "/chat/v1/session/{id}/message";
+    let learned = syncer.client().budget().route_limit(route);
+    assert!(
+        learned.is_some_and(|l| l.max < 120),
+        "a window under the route's limit: {learned:?}"
+    );
+    assert!(
+        !pauses.has_changed().unwrap_or(false) && pauses.borrow_and_update().is_none(),
+        "the account itself was never paused"
+    );
+    let dump = sim.world_dump();
+    let messages: i64 = store
+        .lock()
+        .unwrap()
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM message WHERE kind = 'message'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(messages as usize, dump.messages.len());
 }

@@ -71,6 +71,10 @@ pub struct RateLimits {
     pub general: (u32, Duration),
     pub burst: (u32, Duration),
     pub send: (u32, Duration),
+    /// A limit per route as well (one public transcription of the docs: "1,000 requests every
+    /// 2 minutes, per endpoint"): every route (its path with ids collapsed) has its own window.
+    /// `None` (the default): the documented per-account limits only.
+    pub per_route: Option<(u32, Duration)>,
 }
 
 /// Background traffic: every `interval` an inbound message lands in a random open session;
@@ -100,6 +104,7 @@ impl Default for RateLimits {
             general: (1000, Duration::from_secs(300)),
             burst: (200, Duration::from_secs(5)),
             send: (1000, Duration::from_secs(120)),
+            per_route: None,
         }
     }
 }

@@ -7,8 +7,10 @@
 //! calls it admitted within its period, so "N per period" holds over *any* period-long span,
 //! and the wait until a slot frees is exact; `Retry-After` rounds it up to whole seconds.
 //! A refused call consumes nothing. Time comes from a [`Clock`] so tests can use a manual one.
+//! With [`RateLimits::per_route`], every route also has a window of its own (the per-endpoint
+//! reading of the docs).
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -78,6 +80,8 @@ pub struct RateLimiter {
     general: Window,
     burst: Window,
     send: Window,
+    per_route: Option<(u32, Duration)>,
+    routes: HashMap<String, Window>,
 }
 
 impl std::fmt::Debug for RateLimiter {
@@ -99,7 +103,28 @@ impl RateLimiter {
             general: Window::new(limits.general),
             burst: Window::new(limits.burst),
             send: Window::new(limits.send),
+            per_route: limits.per_route,
+            routes: HashMap::new(),
         }
+    }
+
+    /// [`RateLimiter::check`] for a call on `path`, which with per-route limits must also fit
+    /// its route's window.
+    pub fn check_route(&mut self, bucket: Bucket, path: &str) -> Result<(), Duration> {
+        let Some(limit) = self.per_route.filter(|_| self.enabled) else {
+            return self.check(bucket);
+        };
+        let now = self.clock.now();
+        let window = self
+            .routes
+            .entry(route_key(path))
+            .or_insert_with(|| Window::new(limit));
+        window.check(now)?;
+        self.check(bucket)?;
+        if let Some(w) = self.routes.get_mut(&route_key(path)) {
+            w.record(now);
+        }
+        Ok(())
     }
 
     /// Admits one call (and records it), or says how long to wait.
@@ -131,6 +156,21 @@ impl RateLimiter {
     }
 }
 
+/// A path's route: each segment that looks like a value (8 characters or more with a digit:
+/// ids, phone numbers) becomes `{id}`.
+pub fn route_key(path: &str) -> String {
+    path.split('/')
+        .map(|seg| {
+            if seg.len() >= 8 && seg.bytes().any(|b| b.is_ascii_digit()) {
+                "{id}"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// A wait as `Retry-After` seconds: rounded up, at least 1.
 pub fn retry_after_secs(wait: Duration) -> u64 {
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
@@ -145,6 +185,27 @@ mod tests {
     fn limiter(clock: &Arc<ManualClock>) -> RateLimiter {
         let limits = RateLimits::default();
         RateLimiter::new(&limits, clock.clone() as Arc<dyn Clock>)
+    }
+
+    #[test]
+    fn per_route_windows_limit_each_route_alone() {
+        let clock = Arc::new(ManualClock::new());
+        let limits = RateLimits {
+            per_route: Some((3, Duration::from_secs(120))),
+            ..RateLimits::default()
+        };
+        let mut rl = RateLimiter::new(&limits, clock.clone() as Arc<dyn Clock>);
+        let a = "/chat/v1/session/5e3c1a9e-0b1f-4a57-9f3e-5a1c2b3d4e5f/message";
+        let b = "/chat/v1/session/6f4d2b0f-1c20-4b68-8a4f-6b2d3c4e5f60/message";
+        for path in [a, b, a] {
+            rl.check_route(Bucket::General, path).unwrap();
+        }
+        // Both ids are one route: its fourth call waits; another route does not.
+        let wait = rl.check_route(Bucket::General, b).unwrap_err();
+        assert_eq!(wait, Duration::from_secs(120));
+        rl.check_route(Bucket::General, "/core/v1/contact").unwrap();
+        clock.advance(Duration::from_secs(120));
+        rl.check_route(Bucket::General, a).unwrap();
     }
 
     #[test]
@@ -220,6 +281,7 @@ mod tests {
                 general: (10, Duration::from_secs(60)),
                 burst: (3, Duration::from_secs(1)),
                 send: (2, Duration::from_secs(10)),
+                per_route: None,
             },
             clock.clone() as Arc<dyn Clock>,
         );

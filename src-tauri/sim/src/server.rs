@@ -259,7 +259,7 @@ fn admit(st: &Shared, req: &Request) -> Result<(), Refusal> {
         ))));
     }
     let bucket = bucket_of(req.method(), path);
-    let checked = st.limiter().check(bucket);
+    let checked = st.limiter().check_route(bucket, path);
     if let Err(wait) = checked {
         let secs = st.config.retry_after.then(|| retry_after_secs(wait));
         return Err(Refusal::Limited(ApiError::too_many_requests(secs)));

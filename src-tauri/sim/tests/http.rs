@@ -311,6 +311,7 @@ async fn rate_limit_storm_gets_429_with_retry_after() {
             general: (100, Duration::from_secs(60)),
             burst: (5, Duration::from_millis(1500)),
             send: (2, Duration::from_secs(60)),
+            per_route: None,
         },
         ..SimConfig::small()
     };
