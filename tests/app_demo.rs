@@ -151,3 +151,40 @@ async fn a_sent_message_shows_at_once_and_reaches_the_server_exactly_once() {
         Some("Seu pedido saiu para entrega <b>hoje</b>")
     );
 }
+
+/// The account's rate limits come from the `rateLimits` setting when it is valid, else the
+/// documented ones; a broken settings file is not fatal.
+#[test]
+fn rate_limits_are_a_setting_with_the_documented_defaults() {
+    use atende_core::api::budget::{RateLimits, WindowSetting};
+    use atende_lib::app::{rate_limits, SETTINGS_FILE};
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(rate_limits(dir.path()), RateLimits::default(), "no file");
+    let file = dir.path().join(SETTINGS_FILE);
+    std::fs::write(
+        &file,
+        r#"{"theme":"dark","rateLimits":{"general":[{"max":1000,"perSecs":120}]}}"#,
+    )
+    .unwrap();
+    let limits = rate_limits(dir.path());
+    assert_eq!(
+        limits.general,
+        [WindowSetting {
+            max: 1000,
+            per_secs: 120
+        }]
+    );
+    assert_eq!(
+        limits.sends,
+        RateLimits::default().sends,
+        "the rest keeps its default"
+    );
+    std::fs::write(&file, r#"{"rateLimits":{"general":"lots"}}"#).unwrap();
+    assert_eq!(rate_limits(dir.path()), RateLimits::default(), "invalid");
+    std::fs::write(&file, "{not json").unwrap();
+    assert_eq!(
+        rate_limits(dir.path()),
+        RateLimits::default(),
+        "broken file"
+    );
+}
