@@ -156,17 +156,18 @@ impl RateLimiter {
     }
 }
 
-/// A path's route: each segment that looks like a value (8 characters or more with a digit:
-/// ids, phone numbers) becomes `{id}`.
+/// A path's route, as the server's router sees it: each segment that is an id (a GUID) or a
+/// phone number becomes `{id}`.
 pub fn route_key(path: &str) -> String {
+    let is_value = |seg: &str| {
+        uuid::Uuid::parse_str(seg).is_ok()
+            || (!seg.is_empty()
+                && seg
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b"+%|".contains(&b)))
+    };
     path.split('/')
-        .map(|seg| {
-            if seg.len() >= 8 && seg.bytes().any(|b| b.is_ascii_digit()) {
-                "{id}"
-            } else {
-                seg
-            }
-        })
+        .map(|seg| if is_value(seg) { "{id}" } else { seg })
         .collect::<Vec<_>>()
         .join("/")
 }
