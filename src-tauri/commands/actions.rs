@@ -3,8 +3,8 @@
 //! background, exactly once, also after offline periods. Also the failed-actions list and its
 //! retry / discard. Message and note texts are never logged.
 
-use atende_core::outbox::Action;
-use atende_core::store::views::{self, FailedActionView, TransferTargets};
+use atende_core::outbox::{self, Action, FailedActionView};
+use atende_core::store::views::{self, TransferTargets};
 use serde::Serialize;
 use tauri::State;
 
@@ -98,7 +98,7 @@ pub fn transfer_targets(state: State<'_, AppState>) -> IpcResult<TransferTargets
 #[tauri::command(async)]
 #[tracing::instrument(skip_all)]
 pub fn outbox_failed(state: State<'_, AppState>) -> IpcResult<Vec<FailedActionView>> {
-    Ok(state.app()?.read(views::failed_actions)?)
+    Ok(state.app()?.read(outbox::failed_actions)?)
 }
 
 /// Puts a refused action back in the queue.

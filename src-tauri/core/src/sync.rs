@@ -49,6 +49,7 @@ use crate::api::dto::{
 use crate::api::HelenaClient;
 use crate::clock::SharedClock;
 use crate::error::{Error, Result};
+use crate::outbox;
 use crate::store::{self, message::Kind, RefTable, Store};
 use crate::time;
 
@@ -600,7 +601,7 @@ impl Syncer {
                     cursors,
                     report,
                     |c, s: &SessionDto, raw| {
-                        let row_changed = store::session::upsert(c, s, raw)?;
+                        let row_changed = outbox::apply::store_session(c, s, raw)?;
                         if row_changed {
                             changed.insert(s.id.clone());
                         }
@@ -642,7 +643,7 @@ impl Syncer {
                     &window,
                     cursors,
                     report,
-                    store::contact::upsert,
+                    outbox::apply::store_contact,
                 )
                 .await?;
         }

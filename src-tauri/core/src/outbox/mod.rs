@@ -24,11 +24,12 @@
 //!   window...) leaves the row `failed` with a PT-BR error, visible through [`failed`] until the
 //!   agent retries or discards it.
 //! - **Server state wins**; still-pending actions are re-applied on top of each server copy (see
-//!   [`store::outbox`]). A failed or discarded action's optimistic change is rolled back: the
+//!   [`apply`]: sync and the worker store server copies through it). A failed or discarded action's optimistic change is rolled back: the
 //!   row is rebuilt from its stored server JSON. A refused message stays in its conversation
 //!   marked `REJECTED` (so the agent sees what did not go) until it is retried or discarded.
 
 mod action;
+pub mod apply;
 mod worker;
 
 use chrono::{DateTime, Utc};
@@ -103,10 +104,10 @@ pub fn enqueue_at(
                 created_at: &created_at,
             },
         )?;
-        store::outbox::apply_new(
+        apply::apply_new(
             tx,
             &action,
-            &store::outbox::Context {
+            &apply::Context {
                 client_id: &id,
                 session_id,
                 created_at: &created_at,
@@ -179,6 +180,48 @@ pub fn failed(c: &Connection) -> Result<Vec<FailedAction>> {
         .collect())
 }
 
+/// A refused agent action, as the failed-actions list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FailedActionView {
+    /// The outbox id (retry / discard take it).
+    pub id: String,
+    pub session_id: Option<String>,
+    /// The action's name: `send_text`, `note`, `assume`, `transfer`, ...
+    pub action: String,
+    /// The text of a message or note, when the action has one.
+    pub summary: Option<String>,
+    /// Why the server refused it (PT-BR).
+    pub error: String,
+    pub created_at: String,
+}
+
+/// Every refused action, oldest first.
+pub fn failed_actions(c: &Connection) -> Result<Vec<FailedActionView>> {
+    Ok(failed(c)?
+        .into_iter()
+        .map(|f| {
+            let summary = match &f.action {
+                Action::SendText { text } | Action::Note { text } => Some(text.clone()),
+                Action::SendMedia { caption, file_url } => {
+                    Some(caption.clone().unwrap_or_else(|| file_url.clone()))
+                }
+                _ => None,
+            };
+            FailedActionView {
+                action: f.action.kind().to_string(),
+                id: f.id,
+                session_id: f.session_id,
+                summary,
+                error: f
+                    .error
+                    .unwrap_or_else(|| "o servidor recusou a ação".to_string()),
+                created_at: f.created_at,
+            }
+        })
+        .collect())
+}
+
 fn get_entry(c: &Connection, id: &str) -> Result<Entry> {
     store::outbox::get(c, id)?.ok_or_else(|| Error::NotFound(format!("ação {id}")))
 }
@@ -195,8 +238,8 @@ fn parse(entry: &Entry) -> Result<Action> {
 /// longer undelivered, re-applies it when it is again).
 fn rebuild_target(c: &Connection, entry: &Entry, action: &Action) -> Result<()> {
     match action.target(entry.session_id.as_deref()) {
-        Ok(Target::Session(s)) => store::session::rebuild(c, &s),
-        Ok(Target::Contact(ct)) => store::contact::rebuild(c, &ct),
+        Ok(Target::Session(s)) => apply::rebuild_session(c, &s),
+        Ok(Target::Contact(ct)) => apply::rebuild_contact(c, &ct),
         Err(_) => Ok(()),
     }
 }

@@ -27,12 +27,12 @@ fn seeded() -> Store {
     let mut s = Store::open_in_memory().unwrap();
     s.write(|tx| {
         store::meta::set(tx, store::meta::ME_USER_ID, "u1")?;
-        store::session::upsert(
+        apply::store_session(
             tx,
             &serde_json::from_str::<SessionDto>(SESSION_RAW).unwrap(),
             SESSION_RAW,
         )?;
-        store::contact::upsert(
+        apply::store_contact(
             tx,
             &serde_json::from_str::<ContactDto>(CONTACT_RAW).unwrap(),
             CONTACT_RAW,
@@ -53,7 +53,7 @@ fn add_sessions(s: &mut Store, ids: &[&str]) {
     s.write(|tx| {
         for id in ids {
             let raw = SESSION_RAW.replace("\"s1\"", &format!("\"{id}\""));
-            store::session::upsert(tx, &serde_json::from_str::<SessionDto>(&raw).unwrap(), &raw)?;
+            apply::store_session(tx, &serde_json::from_str::<SessionDto>(&raw).unwrap(), &raw)?;
         }
         Ok(())
     })
@@ -484,7 +484,7 @@ fn server_state_wins_and_pending_actions_are_reapplied_on_top() {
     // The same server copy again: not skipped (the row is dirty), the action stays on top.
     let dto: SessionDto = serde_json::from_str(SESSION_RAW).unwrap();
     assert!(s
-        .write(|tx| store::session::upsert(tx, &dto, SESSION_RAW))
+        .write(|tx| apply::store_session(tx, &dto, SESSION_RAW))
         .unwrap());
     assert_eq!(session_row(&s, "s1").0, "COMPLETED");
     // A newer server copy: its fields win, the pending conclusion is re-applied over them.
@@ -496,7 +496,7 @@ fn server_state_wins_and_pending_actions_are_reapplied_on_top() {
         .replace("Oi, tudo bem?", "Alguém aí?")
         .replace("\"userId\":null", "\"userId\":\"u7\"");
     let dto: SessionDto = serde_json::from_str(&newer).unwrap();
-    s.write(|tx| store::session::upsert(tx, &dto, &newer))
+    s.write(|tx| apply::store_session(tx, &dto, &newer))
         .unwrap();
     let (status, user, preview, dirty) = session_row(&s, "s1");
     assert_eq!(status, "COMPLETED");
@@ -506,7 +506,7 @@ fn server_state_wins_and_pending_actions_are_reapplied_on_top() {
     // An older copy (a page fetched before) never replaces a newer one.
     let dto: SessionDto = serde_json::from_str(SESSION_RAW).unwrap();
     assert!(!s
-        .write(|tx| store::session::upsert(tx, &dto, SESSION_RAW))
+        .write(|tx| apply::store_session(tx, &dto, SESSION_RAW))
         .unwrap());
     assert_eq!(session_row(&s, "s1").1.as_deref(), Some("u7"));
     // Once delivered, the server's copy stands alone and the row is clean.
@@ -519,8 +519,7 @@ fn server_state_wins_and_pending_actions_are_reapplied_on_top() {
         )
         .replace("PENDING", "COMPLETED");
     let dto: SessionDto = serde_json::from_str(&done).unwrap();
-    s.write(|tx| store::session::upsert(tx, &dto, &done))
-        .unwrap();
+    s.write(|tx| apply::store_session(tx, &dto, &done)).unwrap();
     assert_eq!(session_row(&s, "s1").0, "COMPLETED");
     assert_eq!(session_row(&s, "s1").3, 0);
 
@@ -539,7 +538,7 @@ fn server_state_wins_and_pending_actions_are_reapplied_on_top() {
         .replace("[\"t1\"]", "[\"t1\",\"t3\"]")
         .replace("10:00:00", "10:01:00");
     let dto: ContactDto = serde_json::from_str(&server).unwrap();
-    s.write(|tx| store::contact::upsert(tx, &dto, &server))
+    s.write(|tx| apply::store_contact(tx, &dto, &server))
         .unwrap();
     assert_eq!(tags(&s, "c1"), ["t1", "t2", "t3"]);
 

@@ -682,7 +682,7 @@ impl Inner {
                         match serde_json::from_str::<SessionDto>(&raw) {
                             Ok(dto) if dto.id == *sid => {
                                 tx.execute("UPDATE session SET dirty = 1 WHERE id = ?1", [sid])?;
-                                store::session::upsert(tx, &dto, &raw)?;
+                                super::apply::store_session(tx, &dto, &raw)?;
                             }
                             // The row stays dirty: the next server copy replaces it.
                             _ => {}
@@ -691,7 +691,7 @@ impl Inner {
                     (_, Target::Contact(cid)) => match serde_json::from_str::<ContactDto>(&raw) {
                         Ok(dto) if dto.id == *cid => {
                             tx.execute("UPDATE contact SET dirty = 1 WHERE id = ?1", [cid])?;
-                            store::contact::upsert(tx, &dto, &raw)?;
+                            super::apply::store_contact(tx, &dto, &raw)?;
                         }
                         _ => {}
                     },

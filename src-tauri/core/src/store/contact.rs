@@ -2,8 +2,8 @@
 //! values, pulled incrementally from `GET /core/v1/contact` by `UpdatedAt`.
 //!
 //! Like sessions, a `dirty` row (changed by an outbox action) takes the next server copy even
-//! with an unchanged raw, an older copy never replaces a newer one, and pending actions are
-//! re-applied on top.
+//! with an unchanged raw, and an older copy never replaces a newer one; the outbox re-applies
+//! pending actions on top (`outbox::apply::store_contact`).
 
 use rusqlite::{params, Connection};
 
@@ -24,8 +24,8 @@ pub fn phone_digits(phone: &str) -> String {
     }
 }
 
-/// Inserts or updates one contact (raw JSON included), replaces its tags and field values, and
-/// re-applies pending outbox actions. Returns whether the row changed.
+/// Inserts or updates one contact (raw JSON included) and replaces its tags and field values.
+/// Returns whether the row changed.
 pub fn upsert(c: &Connection, ct: &ContactDto, raw: &str) -> Result<bool> {
     let changed = c.prepare_cached(
         "INSERT INTO contact (id, name, phone, phone_display, phone_digits, email, instagram, status,
@@ -79,20 +79,7 @@ pub fn upsert(c: &Connection, ct: &ContactDto, raw: &str) -> Result<bool> {
             ins.execute(params![ct.id, k, value_text(v)])?;
         }
     }
-    crate::store::outbox::reapply_contact(c, &ct.id)?;
     Ok(true)
-}
-
-/// Rebuilds a contact's rows from its own stored server copy and re-applies the actions still
-/// undelivered. Tags and fields absent from that copy keep their local values.
-pub fn rebuild(c: &Connection, id: &str) -> Result<()> {
-    crate::store::rebuild_from_raw(
-        c,
-        "contact",
-        id,
-        upsert,
-        crate::store::outbox::reapply_contact,
-    )
 }
 
 /// Whether a contact exists locally.

@@ -374,8 +374,8 @@ mod tests {
 }
 
 /// Rebuilds a `session` or `contact` row from its own stored server copy (marked dirty first so
-/// the upsert rewrites it), which also re-applies the actions still undelivered; a copy that no
-/// longer parses only gets `reapply`.
+/// `upsert` rewrites it); a copy that no longer parses only gets `reapply`. The outbox passes
+/// the functions that put its undelivered actions back on top (`outbox::apply`).
 pub(crate) fn rebuild_from_raw<T: serde::de::DeserializeOwned>(
     c: &Connection,
     table: &str,

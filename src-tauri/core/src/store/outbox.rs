@@ -11,17 +11,16 @@
 //! `failed` (the server refused it; waits for retry or discard), `done`.
 //!
 //! **Server state wins, pending actions on top.** A row changed optimistically is marked `dirty`.
-//! The next server copy of that row replaces the columns even when its raw JSON did not change,
-//! clears the flag, and [`reapply_session`] / [`reapply_contact`] put the still-undelivered
-//! actions back on top in the same transaction (see `session::upsert`, `contact::upsert`).
+//! The next server copy of that row replaces the columns even when its raw JSON did not change
+//! and clears the flag; the outbox (`outbox::apply`) then puts the still-undelivered actions back
+//! on top in the same transaction, through the primitives at the end of this module. This module
+//! is persistence only: it knows no action type.
 //! Placeholders of sends and notes live in `message` (id = sender id = client id) until the
 //! worker re-keys them to the server id or the server copy arrives through sync.
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::api::dto::value_text;
 use crate::error::Result;
-use crate::outbox::{Action, ContactStatus, TagOperation};
 
 /// Local message status of a placeholder waiting for delivery.
 pub const PLACEHOLDER_PENDING: &str = "PENDING";
@@ -268,75 +267,6 @@ pub fn contact_lane(contact_id: &str) -> String {
     format!("contact:{contact_id}")
 }
 
-// ----- optimistic changes ------------------------------------------------------------------------
-
-/// What an optimistic change needs besides the action.
-#[derive(Debug, Clone, Copy)]
-pub struct Context<'a> {
-    /// The client id (outbox id; placeholder id and `senderId`).
-    pub client_id: &'a str,
-    pub session_id: Option<&'a str>,
-    /// When the action was queued (canonical UTC).
-    pub created_at: &'a str,
-    /// The signed-in agent's user id.
-    pub me: Option<&'a str>,
-}
-
-/// Applies a new action's optimistic change: the placeholder of a send or note, and the change
-/// to its session or contact row.
-pub fn apply_new(c: &Connection, action: &Action, cx: &Context<'_>) -> Result<()> {
-    if let Some(session_id) = cx.session_id.filter(|_| action.creates_message()) {
-        insert_placeholder(c, action, cx, session_id)?;
-    }
-    apply_to_row(c, action, cx)
-}
-
-/// The placeholder row of a send or note, as the timeline shows it until the server's copy.
-fn insert_placeholder(
-    c: &Connection,
-    action: &Action,
-    cx: &Context<'_>,
-    session_id: &str,
-) -> Result<()> {
-    let is_note = matches!(action, Action::Note { .. });
-    let text = action.preview_text(c)?;
-    let kind_of_content = action.content_type();
-    let mut raw = serde_json::json!({
-        "id": cx.client_id,
-        "sessionId": session_id,
-        "senderId": cx.client_id,
-        "userId": cx.me,
-        "type": kind_of_content,
-        "direction": "FROM_HUB",
-        "status": PLACEHOLDER_PENDING,
-        "text": text,
-        "createdAt": cx.created_at,
-    });
-    if let Action::SendMedia { file_url, .. } = action {
-        let name = file_url
-            .rsplit('/')
-            .next()
-            .and_then(|n| n.split(['?', '#']).next())
-            .filter(|n| !n.is_empty())
-            .unwrap_or("arquivo");
-        raw["details"] = serde_json::json!({"file": {"name": name, "publicUrl": file_url}});
-    }
-    // Stored like any server row (session key, creation time, full-text entry), so the
-    // timeline, search and the upsert's lookup treat it the same.
-    let kind = if is_note {
-        crate::store::message::Kind::Note
-    } else {
-        crate::store::message::Kind::Message
-    };
-    let dto: crate::api::dto::MessageDto =
-        serde_json::from_value(raw.clone()).map_err(|e| crate::error::Error::Decode {
-            context: "mensagem local".into(),
-            detail: e.to_string(),
-        })?;
-    crate::store::message::upsert(c, &dto, &raw.to_string(), kind, Some(session_id))?;
-    Ok(())
-}
-
 /// Sets the local status of a placeholder (`PENDING` again on retry, `REJECTED` on failure).
 pub fn set_placeholder_status(c: &Connection, client_id: &str, status: &str) -> Result<()> {
     c.prepare_cached("UPDATE message SET status = ?2 WHERE id = ?1 AND sender_id = ?1")?
@@ -413,157 +343,139 @@ pub fn rekey_placeholder(
     Ok(())
 }
 
-/// Re-applies the undelivered actions of a session on top of its row (after a server copy
-/// replaced it). One indexed lookup when nothing is pending. Returns how many were applied.
-pub fn reapply_session(c: &Connection, session_id: &str) -> Result<usize> {
-    reapply(c, &session_lane(session_id))
-}
+// ----- optimistic changes (the SQL of `outbox::apply`) -------------------------------------------
 
-/// Re-applies the undelivered actions of a contact on top of its rows.
-pub fn reapply_contact(c: &Connection, contact_id: &str) -> Result<usize> {
-    reapply(c, &contact_lane(contact_id))
-}
-
-fn reapply(c: &Connection, lane: &str) -> Result<usize> {
+/// The undelivered actions of a lane, in queue order (what is re-applied on top of a server copy).
+pub fn undelivered_in_lane(c: &Connection, lane: &str) -> Result<Vec<Entry>> {
     let mut st = c.prepare_cached(&format!(
-        "SELECT id, session_id, payload, created_at FROM outbox
-         WHERE lane = ?1 AND state IN {UNDELIVERED} ORDER BY rowid"
+        "SELECT {COLUMNS} FROM outbox WHERE lane = ?1 AND state IN {UNDELIVERED} ORDER BY rowid"
     ))?;
-    let rows: Vec<(String, Option<String>, String, String)> = st
-        .query_map([lane], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut n = 0;
-    for (id, session_id, payload, created_at) in &rows {
-        let Ok(action) = serde_json::from_str::<Action>(payload) else {
-            continue;
-        };
-        apply_to_row(
-            c,
-            &action,
-            &Context {
-                client_id: id,
-                session_id: session_id.as_deref(),
-                created_at,
-                me: None,
-            },
-        )?;
-        n += 1;
-    }
-    Ok(n)
+    let rows = st.query_map([lane], entry)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The change an action makes to its session or contact row (placeholders aside). Marks the row
-/// dirty, so the next server copy replaces it even with an unchanged raw.
-fn apply_to_row(c: &Connection, action: &Action, cx: &Context<'_>) -> Result<()> {
-    let session = cx.session_id;
-    match action {
-        Action::SendText { .. } | Action::SendMedia { .. } | Action::SendTemplate { .. } => {
-            if let Some(sid) = session {
-                let text = action.preview_text(c)?;
-                c.prepare_cached(
-                    "UPDATE session SET last_message_text = ?2,
-                       last_interaction_at = max(coalesce(last_interaction_at, ''), ?3), dirty = 1
-                     WHERE id = ?1",
-                )?
-                .execute(params![sid, text, cx.created_at])?;
-            }
-        }
-        Action::Note { .. } => {}
-        Action::Assume { user_id } => {
-            if let Some(sid) = session {
-                c.prepare_cached(
-                    "UPDATE session SET user_id = ?2, dirty = 1,
-                       status = CASE WHEN status IN ('PENDING', 'STARTED', 'UNDEFINED')
-                                     THEN 'IN_PROGRESS' ELSE status END
-                     WHERE id = ?1",
-                )?
-                .execute(params![sid, user_id])?;
-            }
-        }
-        Action::Transfer {
-            department_id,
-            user_id,
-        } => {
-            if let Some(sid) = session {
-                c.prepare_cached(
-                    "UPDATE session SET department_id = coalesce(?2, department_id), user_id = ?3,
-                       status = CASE WHEN ?3 IS NULL THEN 'PENDING' ELSE 'IN_PROGRESS' END,
-                       end_at = NULL, dirty = 1
-                     WHERE id = ?1",
-                )?
-                .execute(params![sid, department_id, user_id])?;
-            }
-        }
-        Action::Conclude { .. } => {
-            if let Some(sid) = session {
-                c.prepare_cached(
-                    "UPDATE session SET unread_count = 0, dirty = 1,
-                       end_at = CASE WHEN status = 'COMPLETED' AND end_at IS NOT NULL
-                                     THEN end_at ELSE ?2 END,
-                       status = 'COMPLETED'
-                     WHERE id = ?1",
-                )?
-                .execute(params![sid, cx.created_at])?;
-            }
-        }
-        Action::Reopen => {
-            if let Some(sid) = session {
-                c.prepare_cached(
-                    "UPDATE session SET status = 'IN_PROGRESS', end_at = NULL, dirty = 1
-                     WHERE id = ?1",
-                )?
-                .execute([sid])?;
-            }
-        }
-        Action::ContactTags {
-            contact_id,
-            tag_ids,
-            operation,
-        } => {
-            let ids = serde_json::to_string(tag_ids).expect("ids serialise");
-            if *operation == TagOperation::ReplaceAll {
-                c.prepare_cached("DELETE FROM contact_tag WHERE contact_id = ?1")?
-                    .execute([contact_id])?;
-            }
-            let sql = match operation {
-                TagOperation::DeleteIfExists => {
-                    "DELETE FROM contact_tag WHERE contact_id = ?1
-                       AND tag_id IN (SELECT value FROM json_each(?2))"
-                }
-                TagOperation::InsertIfNotExists | TagOperation::ReplaceAll => {
-                    "INSERT OR IGNORE INTO contact_tag (contact_id, tag_id)
-                     SELECT ?1, value FROM json_each(?2)"
-                }
-            };
-            c.prepare_cached(sql)?.execute(params![contact_id, ids])?;
-            mark_contact_dirty(c, contact_id)?;
-        }
-        Action::ContactFields {
-            contact_id,
-            custom_fields,
-        } => {
-            for (key, value) in custom_fields {
-                match value_text(value) {
-                    Some(v) => c
-                        .prepare_cached(
-                            "INSERT OR REPLACE INTO contact_field (contact_id, key, value)
-                             VALUES (?1, ?2, ?3)",
-                        )?
-                        .execute(params![contact_id, key, v])?,
-                    None => c
-                        .prepare_cached(
-                            "DELETE FROM contact_field WHERE contact_id = ?1 AND key = ?2",
-                        )?
-                        .execute(params![contact_id, key])?,
-                };
-            }
-            mark_contact_dirty(c, contact_id)?;
-        }
-        Action::ContactStatus { contact_id, status } => {
-            c.prepare_cached("UPDATE contact SET status = ?2, dirty = 1 WHERE id = ?1")?
-                .execute(params![contact_id, status_str(*status)])?;
-        }
+/// A send's effect on its session: the preview text and the last interaction.
+pub fn session_sent(c: &Connection, session_id: &str, text: Option<&str>, at: &str) -> Result<()> {
+    c.prepare_cached(
+        "UPDATE session SET last_message_text = ?2,
+           last_interaction_at = max(coalesce(last_interaction_at, ''), ?3), dirty = 1
+         WHERE id = ?1",
+    )?
+    .execute(params![session_id, text, at])?;
+    Ok(())
+}
+
+/// An assume: the session is the user's, and in progress unless it was already past that.
+pub fn session_assumed(c: &Connection, session_id: &str, user_id: &str) -> Result<()> {
+    c.prepare_cached(
+        "UPDATE session SET user_id = ?2, dirty = 1,
+           status = CASE WHEN status IN ('PENDING', 'STARTED', 'UNDEFINED')
+                         THEN 'IN_PROGRESS' ELSE status END
+         WHERE id = ?1",
+    )?
+    .execute(params![session_id, user_id])?;
+    Ok(())
+}
+
+/// A transfer: to a team (kept when `None`) and a user, waiting when there is no user.
+pub fn session_transferred(
+    c: &Connection,
+    session_id: &str,
+    department_id: Option<&str>,
+    user_id: Option<&str>,
+) -> Result<()> {
+    c.prepare_cached(
+        "UPDATE session SET department_id = coalesce(?2, department_id), user_id = ?3,
+           status = CASE WHEN ?3 IS NULL THEN 'PENDING' ELSE 'IN_PROGRESS' END,
+           end_at = NULL, dirty = 1
+         WHERE id = ?1",
+    )?
+    .execute(params![session_id, department_id, user_id])?;
+    Ok(())
+}
+
+/// A conclusion at `at` (an end already set is kept), nothing unread.
+pub fn session_concluded(c: &Connection, session_id: &str, at: &str) -> Result<()> {
+    c.prepare_cached(
+        "UPDATE session SET unread_count = 0, dirty = 1,
+           end_at = CASE WHEN status = 'COMPLETED' AND end_at IS NOT NULL
+                         THEN end_at ELSE ?2 END,
+           status = 'COMPLETED'
+         WHERE id = ?1",
+    )?
+    .execute(params![session_id, at])?;
+    Ok(())
+}
+
+/// A reopening: in progress, no end.
+pub fn session_reopened(c: &Connection, session_id: &str) -> Result<()> {
+    c.prepare_cached(
+        "UPDATE session SET status = 'IN_PROGRESS', end_at = NULL, dirty = 1 WHERE id = ?1",
+    )?
+    .execute([session_id])?;
+    Ok(())
+}
+
+/// How a tag edit combines the given tags with the contact's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagEdit {
+    Add,
+    Remove,
+    Replace,
+}
+
+/// A tag edit on a contact's tag rows.
+pub fn contact_tags_edited(
+    c: &Connection,
+    contact_id: &str,
+    tag_ids: &[String],
+    edit: TagEdit,
+) -> Result<()> {
+    let ids = serde_json::to_string(tag_ids).expect("ids serialise");
+    if edit == TagEdit::Replace {
+        c.prepare_cached("DELETE FROM contact_tag WHERE contact_id = ?1")?
+            .execute([contact_id])?;
     }
+    let sql = match edit {
+        TagEdit::Remove => {
+            "DELETE FROM contact_tag WHERE contact_id = ?1
+               AND tag_id IN (SELECT value FROM json_each(?2))"
+        }
+        TagEdit::Add | TagEdit::Replace => {
+            "INSERT OR IGNORE INTO contact_tag (contact_id, tag_id)
+             SELECT ?1, value FROM json_each(?2)"
+        }
+    };
+    c.prepare_cached(sql)?.execute(params![contact_id, ids])?;
+    mark_contact_dirty(c, contact_id)
+}
+
+/// Custom-field values set (`Some`) or cleared (`None`) on a contact.
+pub fn contact_fields_edited(
+    c: &Connection,
+    contact_id: &str,
+    fields: &[(&str, Option<String>)],
+) -> Result<()> {
+    for (key, value) in fields {
+        match value {
+            Some(v) => c
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO contact_field (contact_id, key, value)
+                     VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![contact_id, key, v])?,
+            None => c
+                .prepare_cached("DELETE FROM contact_field WHERE contact_id = ?1 AND key = ?2")?
+                .execute(params![contact_id, key])?,
+        };
+    }
+    mark_contact_dirty(c, contact_id)
+}
+
+/// A contact's status (`ACTIVE`, `ARCHIVED`, `BLOCKED`).
+pub fn contact_status_set(c: &Connection, contact_id: &str, status: &str) -> Result<()> {
+    c.prepare_cached("UPDATE contact SET status = ?2, dirty = 1 WHERE id = ?1")?
+        .execute(params![contact_id, status])?;
     Ok(())
 }
 
@@ -571,14 +483,6 @@ fn mark_contact_dirty(c: &Connection, contact_id: &str) -> Result<()> {
     c.prepare_cached("UPDATE contact SET dirty = 1 WHERE id = ?1")?
         .execute([contact_id])?;
     Ok(())
-}
-
-fn status_str(s: ContactStatus) -> &'static str {
-    match s {
-        ContactStatus::Active => "ACTIVE",
-        ContactStatus::Archived => "ARCHIVED",
-        ContactStatus::Blocked => "BLOCKED",
-    }
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //!
 //! A server copy replaces the row when its raw JSON differs, or when the row is `dirty` (changed
 //! locally by an outbox action), but never with a copy older than the one held (`updatedAt`): a
-//! page fetched before an action's answer must not undo it. The actions still undelivered are
-//! then re-applied on top (see `store::outbox`).
+//! page fetched before an action's answer must not undo it. The outbox re-applies the actions
+//! still undelivered on top (`outbox::apply::store_session`).
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -12,8 +12,7 @@ use crate::api::dto::SessionDto;
 use crate::error::Result;
 use crate::time;
 
-/// Inserts or updates one session with its raw JSON, then re-applies pending outbox actions.
-/// Returns whether the row changed; a change counts one more `server_rev` (see
+/// Inserts or updates one session with its raw JSON. Returns whether the row changed; a change counts one more `server_rev` (see
 /// `store::sync_cursor::sessions_due`).
 pub fn upsert(c: &Connection, s: &SessionDto, raw: &str) -> Result<bool> {
     let cd = s.contact_details.as_ref();
@@ -61,22 +60,7 @@ pub fn upsert(c: &Connection, s: &SessionDto, raw: &str) -> Result<bool> {
         raw
     ])?
         > 0;
-    if changed {
-        crate::store::outbox::reapply_session(c, &s.id)?;
-    }
     Ok(changed)
-}
-
-/// Rebuilds a session's columns from its own stored server copy and re-applies the actions
-/// still undelivered (rolls back an action that failed or was discarded).
-pub fn rebuild(c: &Connection, id: &str) -> Result<()> {
-    crate::store::rebuild_from_raw(
-        c,
-        "session",
-        id,
-        upsert,
-        crate::store::outbox::reapply_session,
-    )
 }
 
 /// Ids of sessions the signed-in user works: assigned to them and open, or waiting in their

@@ -486,49 +486,6 @@ pub fn transfer_targets(c: &Connection) -> Result<TransferTargets> {
     })
 }
 
-/// A refused agent action, as the failed-actions list shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FailedActionView {
-    /// The outbox id (retry / discard take it).
-    pub id: String,
-    pub session_id: Option<String>,
-    /// The action's name: `send_text`, `note`, `assume`, `transfer`, ...
-    pub action: String,
-    /// The text of a message or note, when the action has one.
-    pub summary: Option<String>,
-    /// Why the server refused it (PT-BR).
-    pub error: String,
-    pub created_at: String,
-}
-
-/// Every refused action, oldest first.
-pub fn failed_actions(c: &Connection) -> Result<Vec<FailedActionView>> {
-    use crate::outbox::Action;
-    Ok(crate::outbox::failed(c)?
-        .into_iter()
-        .map(|f| {
-            let summary = match &f.action {
-                Action::SendText { text } | Action::Note { text } => Some(text.clone()),
-                Action::SendMedia { caption, file_url } => {
-                    Some(caption.clone().unwrap_or_else(|| file_url.clone()))
-                }
-                _ => None,
-            };
-            FailedActionView {
-                action: f.action.kind().to_string(),
-                id: f.id,
-                session_id: f.session_id,
-                summary,
-                error: f
-                    .error
-                    .unwrap_or_else(|| "o servidor recusou a ação".to_string()),
-                created_at: f.created_at,
-            }
-        })
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
