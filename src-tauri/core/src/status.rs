@@ -106,21 +106,14 @@ impl SyncStatus {
                     stored: 0,
                     total: None,
                 });
-                self.entities.sort_by_key(|p| p.entity);
-                self.entities
-                    .iter()
-                    .position(|p| p.entity == entity)
-                    .expect("just inserted")
+                self.entities.len() - 1
             }
         };
         let p = &mut self.entities[i];
         p.stored += stored;
-        if let Some(t) = total {
-            p.total = Some(p.total.unwrap_or(0) + t);
-        }
-        if let Some(t) = p.total {
-            p.total = Some(t.max(p.stored));
-        }
+        let announced = p.total.map_or(total, |t| Some(t + total.unwrap_or(0)));
+        p.total = announced.map(|t| t.max(p.stored));
+        self.entities.sort_by_key(|p| p.entity);
     }
 
     /// The pass ended (well or not): no phase, no counters, not the first sync any more when

@@ -417,16 +417,27 @@ impl World {
         if !on || !self.rng.random_bool(late.probability.min(1.0)) {
             return (self.now_stamp(), None);
         }
-        let now = self.clock.utc();
         let age_ms = self
             .rng
             .random_range(1..=late.max_age.as_millis().max(1) as i64);
         let delay_ms = self
             .rng
             .random_range(1..=late.max_delay.as_millis().max(1) as i64);
+        self.late_stamp(
+            chrono::Duration::milliseconds(age_ms),
+            chrono::Duration::milliseconds(delay_ms),
+        )
+    }
+
+    /// A late commit's stamp, `age` before now, and when it becomes visible, `delay` from now.
+    fn late_stamp(
+        &mut self,
+        age: chrono::Duration,
+        delay: chrono::Duration,
+    ) -> (DateTime<Utc>, Option<DateTime<Utc>>) {
+        let now = self.clock.utc();
         self.late_commits += 1;
-        let stamp = trunc_ms(now - chrono::Duration::milliseconds(age_ms));
-        (stamp, Some(now + chrono::Duration::milliseconds(delay_ms)))
+        (trunc_ms(now - age), Some(now + delay))
     }
 
     /// Records a late item as invisible until `visible_at`, forgetting those already visible.
@@ -747,11 +758,9 @@ impl World {
     ) -> Result<String, WorldError> {
         self.session(session_id)
             .ok_or_else(|| WorldError::not_found("session", session_id))?;
-        let now = self.clock.utc();
         let span = |d: Duration| chrono::Duration::from_std(d).unwrap_or_default();
-        self.late_commits += 1;
-        let t = trunc_ms(now - span(age));
-        self.add_text_at(session_id, direction, text, t, Some(now + span(delay)))
+        let (t, visible_at) = self.late_stamp(span(age), span(delay));
+        self.add_text_at(session_id, direction, text, t, visible_at)
     }
 
     /// The TEXT message of [`World::try_add_message`], stamped `t`, hidden until `visible_at`.
